@@ -1,0 +1,164 @@
+//! Session tokens: JWTs signed with HS256 (pinned: no other algorithm is
+//! accepted), with `exp`, `iss`, `aud` and `sub` all required. The `ver`
+//! claim is the user's token version at issue; a token whose version is
+//! older than the stored one was revoked (logout-all, deactivation).
+
+use chrono::{DateTime, Duration, Utc};
+use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use crate::domain::account::User;
+use crate::domain::ids::UserId;
+
+pub const AUDIENCE: &str = "minga";
+
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Claims {
+    pub sub: Uuid,
+    pub exp: i64,
+    pub iat: i64,
+    pub iss: String,
+    pub aud: String,
+    pub ver: i64,
+}
+
+/// What a valid token says: who, and at which token version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenSubject {
+    pub user_id: UserId,
+    pub version: i64,
+}
+
+#[derive(Clone)]
+pub struct Tokens {
+    encoding: EncodingKey,
+    decoding: DecodingKey,
+    validation: Validation,
+    issuer: String,
+    ttl: Duration,
+}
+
+impl std::fmt::Debug for Tokens {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tokens").field("issuer", &self.issuer).field("ttl", &self.ttl).finish_non_exhaustive()
+    }
+}
+
+impl Tokens {
+    pub fn new(secret: &[u8], issuer: &str, ttl: Duration) -> anyhow::Result<Self> {
+        let mut validation = Validation::new(Algorithm::HS256);
+        validation.set_issuer(&[issuer]);
+        validation.set_audience(&[AUDIENCE]);
+        validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
+        validation.leeway = 5;
+        Ok(Self {
+            encoding: EncodingKey::from_secret(secret)?,
+            decoding: DecodingKey::from_secret(secret)?,
+            validation,
+            issuer: issuer.to_owned(),
+            ttl,
+        })
+    }
+
+    pub fn ttl(&self) -> Duration {
+        self.ttl
+    }
+
+    pub fn issue(&self, user: &User, now: DateTime<Utc>) -> anyhow::Result<String> {
+        let claims = Claims {
+            sub: user.id.0,
+            iat: now.timestamp(),
+            exp: (now + self.ttl).timestamp(),
+            iss: self.issuer.clone(),
+            aud: AUDIENCE.to_owned(),
+            ver: user.token_version,
+        };
+        Ok(jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?)
+    }
+
+    /// `None` for anything that is not a valid, unexpired token of ours.
+    pub fn verify(&self, token: &str) -> Option<TokenSubject> {
+        let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).ok()?;
+        Some(TokenSubject { user_id: UserId(data.claims.sub), version: data.claims.ver })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::account::{Organization, OrganizationKind, Role};
+    use crate::domain::ids::OrganizationId;
+    use base64::Engine;
+
+    const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
+
+    fn user() -> User {
+        User {
+            id: UserId::new(),
+            email: "a@example.org".into(),
+            display_name: "A".into(),
+            role: Role::Delegate,
+            organization: Organization {
+                id: OrganizationId::new(),
+                name: "O".into(),
+                short_name: "O".into(),
+                kind: OrganizationKind::Member,
+                active: true,
+            },
+            active: true,
+            token_version: 3,
+        }
+    }
+
+    fn tokens() -> Tokens {
+        Tokens::new(SECRET, "http://localhost:8080", Duration::hours(1)).expect("keys")
+    }
+
+    fn b64(bytes: &[u8]) -> String {
+        base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+    }
+
+    #[test]
+    fn a_token_round_trips_with_its_version() {
+        let user = user();
+        let token = tokens().issue(&user, Utc::now()).expect("issue");
+        assert_eq!(tokens().verify(&token), Some(TokenSubject { user_id: user.id, version: 3 }));
+    }
+
+    #[test]
+    fn expired_foreign_and_misaddressed_tokens_are_refused() {
+        let user = user();
+        let expired = tokens().issue(&user, Utc::now() - Duration::hours(2)).expect("issue");
+        assert_eq!(tokens().verify(&expired), None);
+        let other_key = Tokens::new(b"another secret of at least 32 bytes!", "http://localhost:8080", Duration::hours(1))
+            .expect("keys")
+            .issue(&user, Utc::now())
+            .expect("issue");
+        assert_eq!(tokens().verify(&other_key), None);
+        let other_issuer = Tokens::new(SECRET, "https://elsewhere.example", Duration::hours(1))
+            .expect("keys")
+            .issue(&user, Utc::now())
+            .expect("issue");
+        assert_eq!(tokens().verify(&other_issuer), None);
+    }
+
+    #[test]
+    fn alg_none_and_missing_claims_are_refused() {
+        let now = Utc::now().timestamp();
+        let claims = format!(
+            r#"{{"sub":"{}","exp":{},"iat":{now},"iss":"http://localhost:8080","aud":"minga","ver":0}}"#,
+            user().id,
+            now + 3600
+        );
+        let unsigned = format!("{}.{}.", b64(br#"{"alg":"none","typ":"JWT"}"#), b64(claims.as_bytes()));
+        assert_eq!(tokens().verify(&unsigned), None);
+
+        let no_audience = Claims { sub: user().id.0, exp: now + 3600, iat: now, iss: "x".into(), aud: String::new(), ver: 0 };
+        let mut json = serde_json::to_value(&no_audience).expect("json");
+        json.as_object_mut().expect("object").remove("aud");
+        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &json, &EncodingKey::from_secret(SECRET).expect("key"))
+            .expect("encode");
+        assert_eq!(tokens().verify(&token), None);
+    }
+}

@@ -1,0 +1,216 @@
+//! Settings from flags or environment, as in API.md "Running".
+
+use std::net::SocketAddr;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::domain::account::Role;
+
+#[derive(Debug, Parser)]
+#[command(name = "minga", version, about = "Minga: drafting an assembly's founding charter together, in real time")]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub settings: Settings,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server (the default when no command is given).
+    Serve,
+    /// Apply the database migrations and exit.
+    Migrate,
+    /// Create an invitation (and the organization, if new) and print its link.
+    Invite(InviteArgs),
+    /// Exit 0 if the server at --bind answers /readyz, 1 otherwise (for container health checks).
+    Healthcheck,
+}
+
+#[derive(Debug, Args)]
+pub struct InviteArgs {
+    #[arg(long)]
+    pub email: String,
+    /// The organization's name; created as a member organization if new.
+    #[arg(long)]
+    pub organization: String,
+    /// Short name used when the organization is created (defaults to the name's initials).
+    #[arg(long)]
+    pub short_name: Option<String>,
+    #[arg(long, value_enum, default_value = "secretariat")]
+    pub role: RoleArg,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum RoleArg {
+    Secretariat,
+    Delegate,
+    Observer,
+}
+
+impl From<RoleArg> for Role {
+    fn from(role: RoleArg) -> Role {
+        match role {
+            RoleArg::Secretariat => Role::Secretariat,
+            RoleArg::Delegate => Role::Delegate,
+            RoleArg::Observer => Role::Observer,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Args)]
+pub struct Settings {
+    /// Address to listen on.
+    #[arg(long, env = "MINGA_BIND", default_value = "127.0.0.1:8080", global = true)]
+    pub bind: SocketAddr,
+    /// `sqlite://path` (default, created if missing) or `postgres://...`.
+    #[arg(long, env = "MINGA_DATABASE_URL", default_value = "sqlite://data/minga.db", global = true)]
+    pub database_url: String,
+    /// The address people use to reach Minga: Origin checks and invitation links.
+    #[arg(long, env = "MINGA_PUBLIC_URL", default_value = "http://localhost:8080", global = true)]
+    pub public_url: String,
+    /// At least 32 bytes. If unset, a random secret is generated once and kept in the database.
+    #[arg(long, env = "MINGA_JWT_SECRET", hide_env_values = true, global = true)]
+    pub jwt_secret: Option<String>,
+    /// How long a sign-in lasts.
+    #[arg(long, env = "MINGA_SESSION_HOURS", default_value_t = 24, global = true)]
+    pub session_hours: u32,
+    /// How long an invitation can be accepted.
+    #[arg(long, env = "MINGA_INVITATION_DAYS", default_value_t = 7, global = true)]
+    pub invitation_days: u32,
+    /// Log lines as text or as JSON objects.
+    #[arg(long, env = "MINGA_LOG_FORMAT", value_enum, default_value = "text", global = true)]
+    pub log_format: LogFormat,
+    /// Take the client address from X-Forwarded-For (only behind a trusted proxy).
+    #[arg(long, env = "MINGA_TRUST_FORWARDED_FOR", default_value_t = false, global = true)]
+    pub trust_forwarded_for: bool,
+}
+
+impl std::fmt::Debug for Settings {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Settings")
+            .field("bind", &self.bind)
+            .field("database_url", &redact_url(&self.database_url))
+            .field("public_url", &self.public_url)
+            .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "<redacted>"))
+            .field("session_hours", &self.session_hours)
+            .field("invitation_days", &self.invitation_days)
+            .field("log_format", &self.log_format)
+            .field("trust_forwarded_for", &self.trust_forwarded_for)
+            .finish()
+    }
+}
+
+/// Hides the password in `scheme://user:password@host/...`.
+pub fn redact_url(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find('/').unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((credentials, host)) => {
+            let user = credentials.split_once(':').map_or(credentials, |(user, _)| user);
+            format!("{scheme}://{user}:<redacted>@{host}{path}")
+        }
+        None => url.to_owned(),
+    }
+}
+
+pub const MIN_JWT_SECRET_BYTES: usize = 32;
+
+/// The public URL split into what the server needs from it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicUrl {
+    /// Without a trailing slash, for building links.
+    pub base: String,
+    /// `scheme://host[:port]`, compared with the Origin header.
+    pub origin: String,
+    pub https: bool,
+}
+
+impl PublicUrl {
+    pub fn parse(url: &str) -> anyhow::Result<Self> {
+        let base = url.trim().trim_end_matches('/').to_owned();
+        let (scheme, rest) = base
+            .split_once("://")
+            .ok_or_else(|| anyhow::anyhow!("MINGA_PUBLIC_URL must start with http:// or https:// (got {url:?})"))?;
+        let scheme = scheme.to_ascii_lowercase();
+        if scheme != "http" && scheme != "https" {
+            anyhow::bail!("MINGA_PUBLIC_URL must start with http:// or https:// (got {url:?})");
+        }
+        let host = rest.split('/').next().unwrap_or_default().to_ascii_lowercase();
+        if host.is_empty() {
+            anyhow::bail!("MINGA_PUBLIC_URL needs a host (got {url:?})");
+        }
+        Ok(Self { origin: format!("{scheme}://{host}"), https: scheme == "https", base })
+    }
+}
+
+impl Settings {
+    /// The configured JWT secret, refused when too short to be safe.
+    pub fn configured_jwt_secret(&self) -> anyhow::Result<Option<&str>> {
+        match self.jwt_secret.as_deref() {
+            Some(secret) if secret.len() < MIN_JWT_SECRET_BYTES => anyhow::bail!(
+                "MINGA_JWT_SECRET is {} bytes long; it must have at least {MIN_JWT_SECRET_BYTES} \
+                 (for example the output of `openssl rand -hex 32`), or be left unset so Minga \
+                 generates one and keeps it in the database",
+                secret.len()
+            ),
+            other => Ok(other),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_passwords_are_redacted() {
+        assert_eq!(
+            redact_url("postgres://minga:s3cret@db:5432/minga"),
+            "postgres://minga:<redacted>@db:5432/minga"
+        );
+        assert_eq!(redact_url("sqlite://data/minga.db"), "sqlite://data/minga.db");
+    }
+
+    #[test]
+    fn debug_never_shows_secrets() {
+        let cli = Cli::parse_from([
+            "minga",
+            "--jwt-secret",
+            "a-very-secret-value-that-is-long-enough",
+            "--database-url",
+            "postgres://u:pw-in-url@h/db",
+        ]);
+        let shown = format!("{:?}", cli.settings);
+        assert!(!shown.contains("a-very-secret"), "{shown}");
+        assert!(!shown.contains("pw-in-url"), "{shown}");
+    }
+
+    #[test]
+    fn public_url_gives_origin_and_base() {
+        let url = PublicUrl::parse("https://Minga.Example.org/foro/").expect("valid");
+        assert_eq!(url.origin, "https://minga.example.org");
+        assert_eq!(url.base, "https://Minga.Example.org/foro");
+        assert!(url.https);
+        assert!(PublicUrl::parse("ftp://x").is_err());
+        assert!(PublicUrl::parse("localhost:8080").is_err());
+    }
+
+    #[test]
+    fn short_jwt_secrets_are_refused() {
+        let cli = Cli::parse_from(["minga", "--jwt-secret", "short"]);
+        let err = cli.settings.configured_jwt_secret().unwrap_err().to_string();
+        assert!(err.contains("at least 32"), "{err}");
+        let cli = Cli::parse_from(["minga", "--jwt-secret", &"k".repeat(32)]);
+        assert!(cli.settings.configured_jwt_secret().is_ok());
+    }
+}

@@ -1,0 +1,185 @@
+//! Organizations, people and invitations as the rest of Minga sees them.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::ids::{InvitationId, OrganizationId, UserId};
+
+/// Whether an organization votes (`member`) or only follows (`observer`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum OrganizationKind {
+    Member,
+    Observer,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Secretariat,
+    Delegate,
+    Observer,
+}
+
+macro_rules! str_enum {
+    ($ty:ty { $($variant:ident => $text:literal),* $(,)? }) => {
+        impl $ty {
+            pub fn as_str(self) -> &'static str {
+                match self { $(Self::$variant => $text),* }
+            }
+
+            pub fn parse(text: &str) -> Option<Self> {
+                match text { $($text => Some(Self::$variant),)* _ => None }
+            }
+        }
+    };
+}
+
+str_enum!(OrganizationKind { Member => "member", Observer => "observer" });
+str_enum!(Role { Secretariat => "secretariat", Delegate => "delegate", Observer => "observer" });
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Organization {
+    #[schema(value_type = uuid::Uuid)]
+    pub id: OrganizationId,
+    pub name: String,
+    pub short_name: String,
+    pub kind: OrganizationKind,
+    pub active: bool,
+}
+
+/// A person as shown to others. The password hash never leaves the store
+/// except through [`Credentials`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct User {
+    #[schema(value_type = uuid::Uuid)]
+    pub id: UserId,
+    pub email: String,
+    pub display_name: String,
+    pub role: Role,
+    pub organization: Organization,
+    pub active: bool,
+    /// Bumped on "sign out everywhere" and on deactivation: a token carrying an
+    /// older version is refused.
+    #[serde(skip)]
+    pub token_version: i64,
+}
+
+/// What login needs: the user and the stored argon2id hash.
+#[derive(Clone)]
+pub struct Credentials {
+    pub user: User,
+    pub password_hash: String,
+}
+
+impl std::fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Credentials")
+            .field("user", &self.user)
+            .field("password_hash", &"<redacted>")
+            .finish()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invitation {
+    pub id: InvitationId,
+    pub email: String,
+    pub role: Role,
+    pub organization: Organization,
+    pub created_at: DateTime<Utc>,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+}
+
+/// Why an invitation can no longer be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InvitationState {
+    Usable,
+    Used,
+    Expired,
+}
+
+impl Invitation {
+    /// An invitation is single use and expires; a used one stays used even
+    /// after its expiry so the answer tells what really happened.
+    pub fn state_at(&self, now: DateTime<Utc>) -> InvitationState {
+        if self.used_at.is_some() {
+            InvitationState::Used
+        } else if now >= self.expires_at {
+            InvitationState::Expired
+        } else {
+            InvitationState::Usable
+        }
+    }
+}
+
+/// The fields an administrator may change on an organization.
+#[derive(Debug, Clone, Default)]
+pub struct OrganizationPatch {
+    pub name: Option<String>,
+    pub short_name: Option<String>,
+    pub kind: Option<OrganizationKind>,
+    pub active: Option<bool>,
+}
+
+/// The fields an administrator may change on a user.
+#[derive(Debug, Clone, Default)]
+pub struct UserPatch {
+    pub role: Option<Role>,
+    pub active: Option<bool>,
+}
+
+/// A case- and accent-preserving key for unique names and emails, so that
+/// "Fundación Esperanza" and "fundación esperanza " are the same organization.
+pub fn unique_key(text: &str) -> String {
+    text.trim().to_lowercase()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Duration;
+
+    fn invitation(used: bool, expires_in: Duration) -> Invitation {
+        let now = Utc::now();
+        Invitation {
+            id: InvitationId::new(),
+            email: "a@example.org".into(),
+            role: Role::Delegate,
+            organization: Organization {
+                id: OrganizationId::new(),
+                name: "Org".into(),
+                short_name: "O".into(),
+                kind: OrganizationKind::Member,
+                active: true,
+            },
+            created_at: now,
+            expires_at: now + expires_in,
+            used_at: used.then_some(now),
+        }
+    }
+
+    #[test]
+    fn invitation_state_reflects_use_and_expiry() {
+        let now = Utc::now();
+        assert_eq!(invitation(false, Duration::days(1)).state_at(now), InvitationState::Usable);
+        assert_eq!(invitation(false, Duration::days(-1)).state_at(now), InvitationState::Expired);
+        assert_eq!(invitation(true, Duration::days(1)).state_at(now), InvitationState::Used);
+        assert_eq!(invitation(true, Duration::days(-1)).state_at(now), InvitationState::Used);
+    }
+
+    #[test]
+    fn enums_round_trip_through_text() {
+        for role in [Role::Secretariat, Role::Delegate, Role::Observer] {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        assert_eq!(OrganizationKind::parse("observer"), Some(OrganizationKind::Observer));
+        assert_eq!(Role::parse("admin"), None);
+    }
+
+    #[test]
+    fn unique_key_ignores_case_and_surrounding_space() {
+        assert_eq!(unique_key(" Fundación Esperanza "), unique_key("fundación esperanza"));
+    }
+}

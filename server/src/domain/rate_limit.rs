@@ -1,0 +1,168 @@
+//! Login throttling: too many failed sign-ins for one account, or from one
+//! client address, and further attempts are refused for a while. Time is
+//! passed in, so the rule is testable without waiting.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::time::{Duration, Instant};
+
+/// At most `max_failures` failures within `window`; the window starts at the
+/// first failure and the key is free again when it ends.
+#[derive(Debug, Clone, Copy)]
+pub struct Policy {
+    pub max_failures: u32,
+    pub window: Duration,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Bucket {
+    failures: u32,
+    started: Instant,
+}
+
+/// Failure counts per key, forgotten once their window has passed.
+#[derive(Debug)]
+pub struct FailureCounter<K> {
+    policy: Policy,
+    buckets: HashMap<K, Bucket>,
+}
+
+/// Beyond this many keys, expired entries are swept on the next failure so an
+/// attacker cycling through addresses cannot grow memory without bound.
+const SWEEP_ABOVE: usize = 10_000;
+
+impl<K: Hash + Eq + Clone> FailureCounter<K> {
+    pub fn new(policy: Policy) -> Self {
+        Self { policy, buckets: HashMap::new() }
+    }
+
+    /// `Err(wait)` when the key has used up its failures in the current window.
+    pub fn check(&self, key: &K, now: Instant) -> Result<(), Duration> {
+        match self.buckets.get(key) {
+            Some(bucket) if self.live(bucket, now) && bucket.failures >= self.policy.max_failures => {
+                Err(self.policy.window.saturating_sub(now.duration_since(bucket.started)))
+            }
+            _ => Ok(()),
+        }
+    }
+
+    pub fn record_failure(&mut self, key: &K, now: Instant) {
+        if self.buckets.len() > SWEEP_ABOVE {
+            let window = self.policy.window;
+            self.buckets.retain(|_, b| now.duration_since(b.started) < window);
+        }
+        let policy = self.policy;
+        let bucket = self.buckets.entry(key.clone()).or_insert(Bucket { failures: 0, started: now });
+        if now.duration_since(bucket.started) >= policy.window {
+            *bucket = Bucket { failures: 0, started: now };
+        }
+        bucket.failures = bucket.failures.saturating_add(1);
+    }
+
+    pub fn forget(&mut self, key: &K) {
+        self.buckets.remove(key);
+    }
+
+    fn live(&self, bucket: &Bucket, now: Instant) -> bool {
+        now.duration_since(bucket.started) < self.policy.window
+    }
+}
+
+/// The two limits on sign-in: per account (guessing one person's password)
+/// and per client address (trying many accounts from one place).
+#[derive(Debug)]
+pub struct LoginThrottle<A> {
+    accounts: FailureCounter<String>,
+    addresses: FailureCounter<A>,
+}
+
+impl<A: Hash + Eq + Clone> LoginThrottle<A> {
+    pub fn new(per_account: Policy, per_address: Policy) -> Self {
+        Self { accounts: FailureCounter::new(per_account), addresses: FailureCounter::new(per_address) }
+    }
+
+    /// The longer of the two waits, if either limit is reached.
+    pub fn check(&self, account: &str, address: &A, now: Instant) -> Result<(), Duration> {
+        let by_account = self.accounts.check(&account.to_owned(), now).err();
+        let by_address = self.addresses.check(address, now).err();
+        match by_account.max(by_address) {
+            Some(wait) => Err(wait),
+            None => Ok(()),
+        }
+    }
+
+    pub fn record_failure(&mut self, account: &str, address: &A, now: Instant) {
+        self.accounts.record_failure(&account.to_owned(), now);
+        self.addresses.record_failure(address, now);
+    }
+
+    /// A correct password clears the account's failures (not the address's:
+    /// one success must not reopen an address that is guessing at others).
+    pub fn record_success(&mut self, account: &str) {
+        self.accounts.forget(&account.to_owned());
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MINUTE: Duration = Duration::from_secs(60);
+
+    fn throttle() -> LoginThrottle<&'static str> {
+        LoginThrottle::new(
+            Policy { max_failures: 3, window: 10 * MINUTE },
+            Policy { max_failures: 5, window: 10 * MINUTE },
+        )
+    }
+
+    #[test]
+    fn an_account_is_refused_after_its_failures_until_the_window_ends() {
+        let mut t = throttle();
+        let start = Instant::now();
+        for _ in 0..3 {
+            assert!(t.check("ana", &"1.1.1.1", start).is_ok());
+            t.record_failure("ana", &"1.1.1.1", start);
+        }
+        let wait = t.check("ana", &"2.2.2.2", start + MINUTE).unwrap_err();
+        assert_eq!(wait, 9 * MINUTE, "the wait runs to the end of the window");
+        assert!(t.check("bea", &"2.2.2.2", start).is_ok(), "another account is not affected");
+        assert!(t.check("ana", &"1.1.1.1", start + 10 * MINUTE).is_ok(), "free once the window passed");
+    }
+
+    #[test]
+    fn an_address_is_refused_after_failures_across_accounts() {
+        let mut t = throttle();
+        let now = Instant::now();
+        for name in ["a", "b", "c", "d", "e"] {
+            t.record_failure(name, &"6.6.6.6", now);
+        }
+        assert!(t.check("z", &"6.6.6.6", now).is_err());
+        assert!(t.check("z", &"7.7.7.7", now).is_ok());
+    }
+
+    #[test]
+    fn success_clears_the_account_but_not_the_address() {
+        let mut t = throttle();
+        let now = Instant::now();
+        for _ in 0..3 {
+            t.record_failure("ana", &"1.1.1.1", now);
+        }
+        t.record_success("ana");
+        assert!(t.check("ana", &"9.9.9.9", now).is_ok());
+        t.record_failure("ana", &"1.1.1.1", now);
+        t.record_failure("ana", &"1.1.1.1", now);
+        assert!(t.check("x", &"1.1.1.1", now).is_err(), "the address has had 5 failures");
+    }
+
+    #[test]
+    fn a_new_window_starts_after_the_old_one_ends() {
+        let mut t = throttle();
+        let start = Instant::now();
+        t.record_failure("ana", &"1", start);
+        t.record_failure("ana", &"1", start);
+        let later = start + 11 * MINUTE;
+        t.record_failure("ana", &"1", later);
+        assert!(t.check("ana", &"1", later).is_ok(), "old failures expired; one new failure only");
+    }
+}

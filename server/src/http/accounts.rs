@@ -1,0 +1,191 @@
+//! Signing in and out, the current user, and accepting invitations.
+
+use std::time::Instant;
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::Router;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::error::{ApiError, ApiResult, Problem};
+use super::extract::{Json, Path};
+use super::session::{check_origin_if_present, session_cookie, ClientAddress, CurrentUser};
+use crate::auth::{invitation_token_hash, password};
+use crate::domain::account::{InvitationState, Organization, Role, User};
+use crate::domain::{account, limits};
+use crate::state::AppState;
+use crate::store::NewAccount;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/auth/login", post(login))
+        .route("/auth/logout", post(logout))
+        .route("/auth/logout-all", post(logout_all))
+        .route("/me", get(me))
+        .route("/invitations/{token}", get(invitation))
+        .route("/invitations/{token}/accept", post(accept_invitation))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct LoginRequest {
+    pub email: String,
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionResponse {
+    /// A JWT; also set as the `minga_session` cookie.
+    pub token: String,
+    pub user: User,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InvitationView {
+    pub email: String,
+    pub role: Role,
+    pub organization: Organization,
+    pub expires_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AcceptInvitation {
+    pub display_name: String,
+    pub password: String,
+}
+
+/// Answers with the session as JSON and as a cookie.
+fn signed_in(state: &AppState, status: StatusCode, user: User) -> ApiResult<Response> {
+    let token = state.tokens.issue(&user, Utc::now())?;
+    let cookie = session_cookie(Some(&token), state.tokens.ttl().num_seconds(), state.public_url.https);
+    Ok((status, [(header::SET_COOKIE, cookie)], Json(SessionResponse { token, user })).into_response())
+}
+
+fn cleared_cookie(state: &AppState) -> [(header::HeaderName, axum::http::HeaderValue); 1] {
+    [(header::SET_COOKIE, session_cookie(None, 0, state.public_url.https))]
+}
+
+/// Sign in with email and password.
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "accounts", request_body = LoginRequest,
+    responses(
+        (status = 200, body = SessionResponse),
+        (status = 401, description = "Wrong email or password (the same answer for both)", body = Problem),
+        (status = 429, description = "Too many failed attempts", body = Problem),
+    ))]
+pub async fn login(
+    State(state): State<AppState>,
+    ClientAddress(address): ClientAddress,
+    headers: HeaderMap,
+    Json(request): Json<LoginRequest>,
+) -> ApiResult<Response> {
+    check_origin_if_present(&headers, &state.public_url.origin)?;
+    let account = account::unique_key(&request.email);
+    let throttled = state.login_throttle.lock().map_err(|_| anyhow::anyhow!("throttle lock poisoned"))?.check(
+        &account,
+        &address,
+        Instant::now(),
+    );
+    if let Err(wait) = throttled {
+        metrics::counter!("minga_login_throttled_total").increment(1);
+        return Err(ApiError::RateLimited { retry_after_secs: wait.as_secs().max(1) });
+    }
+    let credentials = state.store.credentials(&account).await?;
+    let (user, hash) = match credentials {
+        Some(found) => (Some(found.user), Some(found.password_hash)),
+        None => (None, None),
+    };
+    let password_ok = password::verify(request.password, hash).await;
+    let mut throttle = state.login_throttle.lock().map_err(|_| anyhow::anyhow!("throttle lock poisoned"))?;
+    match user {
+        Some(user) if password_ok && user.active => {
+            throttle.record_success(&account);
+            drop(throttle);
+            signed_in(&state, StatusCode::OK, user)
+        }
+        _ => {
+            throttle.record_failure(&account, &address, Instant::now());
+            metrics::counter!("minga_login_failures_total").increment(1);
+            Err(ApiError::Unauthenticated)
+        }
+    }
+}
+
+/// Sign out this browser: clears the session cookie.
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "accounts", responses((status = 204)))]
+pub async fn logout(State(state): State<AppState>) -> impl IntoResponse {
+    (StatusCode::NO_CONTENT, cleared_cookie(&state))
+}
+
+/// Sign out everywhere: every token issued so far stops working at once.
+#[utoipa::path(post, path = "/api/v1/auth/logout-all", tag = "accounts",
+    responses((status = 204), (status = 401, body = Problem)))]
+pub async fn logout_all(State(state): State<AppState>, CurrentUser(user): CurrentUser) -> ApiResult<impl IntoResponse> {
+    state.store.revoke_tokens(user.id).await?;
+    Ok((StatusCode::NO_CONTENT, cleared_cookie(&state)))
+}
+
+/// The signed-in user.
+#[utoipa::path(get, path = "/api/v1/me", tag = "accounts",
+    responses((status = 200, body = User), (status = 401, body = Problem)))]
+pub async fn me(CurrentUser(user): CurrentUser) -> Json<User> {
+    Json(user)
+}
+
+/// What an invitation offers, before accepting it.
+#[utoipa::path(get, path = "/api/v1/invitations/{token}", tag = "accounts",
+    params(("token" = String, Path, description = "The token from the invitation link")),
+    responses(
+        (status = 200, body = InvitationView),
+        (status = 404, body = Problem),
+        (status = 410, description = "Already used or expired", body = Problem),
+    ))]
+pub async fn invitation(State(state): State<AppState>, Path(token): Path<String>) -> ApiResult<Json<InvitationView>> {
+    let invitation = state.store.invitation(&invitation_token_hash(&token)).await?;
+    match invitation.state_at(Utc::now()) {
+        InvitationState::Usable => Ok(Json(InvitationView {
+            email: invitation.email,
+            role: invitation.role,
+            organization: invitation.organization,
+            expires_at: invitation.expires_at,
+        })),
+        unusable => Err(crate::store::StoreError::InvitationUnusable(unusable).into()),
+    }
+}
+
+/// Accept an invitation: creates the account and signs it in.
+#[utoipa::path(post, path = "/api/v1/invitations/{token}/accept", tag = "accounts",
+    params(("token" = String, Path, description = "The token from the invitation link")),
+    request_body = AcceptInvitation,
+    responses(
+        (status = 201, body = SessionResponse),
+        (status = 404, body = Problem),
+        (status = 409, description = "An account with this email already exists", body = Problem),
+        (status = 410, description = "Already used or expired", body = Problem),
+        (status = 422, body = Problem),
+    ))]
+pub async fn accept_invitation(
+    State(state): State<AppState>,
+    Path(token): Path<String>,
+    headers: HeaderMap,
+    Json(request): Json<AcceptInvitation>,
+) -> ApiResult<Response> {
+    check_origin_if_present(&headers, &state.public_url.origin)?;
+    let token_hash = invitation_token_hash(&token);
+    // Answer 404/410 before spending a password hash on a dead link.
+    let found = state.store.invitation(&token_hash).await?;
+    if let unusable @ (InvitationState::Used | InvitationState::Expired) = found.state_at(Utc::now()) {
+        return Err(crate::store::StoreError::InvitationUnusable(unusable).into());
+    }
+    let display_name = limits::display_name(&request.display_name)?;
+    limits::password(&request.password)?;
+    let password_hash = password::hash(request.password).await?;
+    let user = state
+        .store
+        .accept_invitation(&token_hash, NewAccount { display_name, password_hash }, Utc::now())
+        .await?;
+    tracing::info!(user = %user.id, role = user.role.as_str(), "invitation accepted");
+    signed_in(&state, StatusCode::CREATED, user)
+}

@@ -1,0 +1,44 @@
+//! HTTP: translates between the wire and the domain. One `router()` per
+//! module; this one assembles them with the cross-cutting layers.
+
+pub mod accounts;
+pub mod admin;
+pub mod error;
+pub mod extract;
+pub mod health;
+pub mod middleware;
+pub mod openapi;
+pub mod session;
+pub mod web;
+
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::routing::get;
+use axum::Router;
+
+use crate::domain::limits::BODY_LIMIT_BYTES;
+use crate::state::AppState;
+use error::ApiError;
+
+/// How long one request may take before it is answered 503.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+pub fn app(state: AppState) -> Router {
+    // Installed before the first request so no early count is lost.
+    health::metrics_handle();
+    let api = Router::new()
+        .merge(accounts::router())
+        .merge(admin::router())
+        .route("/openapi.json", get(openapi::document))
+        .fallback(|| async { ApiError::NotFound("no such API endpoint".into()) })
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed });
+    let routes = Router::new()
+        .nest("/api/v1", api)
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
+        .route("/metrics", get(health::metrics))
+        .fallback(web::serve)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES));
+    middleware::around(routes).with_state(state)
+}

@@ -1,0 +1,42 @@
+//! The OpenAPI document, generated from the handlers' annotations.
+
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use super::extract::Json;
+use super::{accounts, admin, health};
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Minga API", version = "1", description = "Drafting an assembly's founding charter together, in real time."),
+    paths(
+        health::healthz, health::readyz, health::metrics,
+        accounts::login, accounts::logout, accounts::logout_all, accounts::me,
+        accounts::invitation, accounts::accept_invitation,
+        admin::list_organizations, admin::create_organization, admin::update_organization,
+        admin::list_users, admin::update_user, admin::create_invitation,
+    ),
+    modifiers(&SessionSchemes),
+    security(("bearer" = []), ("cookie" = [])),
+)]
+pub struct ApiDoc;
+
+struct SessionSchemes;
+
+impl Modify for SessionSchemes {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build()),
+        );
+        components.add_security_scheme(
+            "cookie",
+            SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new(super::session::COOKIE_NAME))),
+        );
+    }
+}
+
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

@@ -1,0 +1,14 @@
+//! Minga: the member organizations of an assembly draft their founding
+//! charter together, in real time. See `../shared/DESIGN.md` and `API.md`.
+
+#![forbid(unsafe_code)]
+
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod domain;
+pub mod http;
+pub mod server;
+pub mod state;
+pub mod store;
+pub mod telemetry;

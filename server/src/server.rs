@@ -1,0 +1,71 @@
+//! `minga serve`: open the store, build the app, serve until SIGTERM/Ctrl-C.
+
+use std::future::Future;
+use std::net::SocketAddr;
+
+use tokio::net::TcpListener;
+
+use crate::config::{redact_url, Settings};
+use crate::state::AppState;
+use crate::store;
+
+pub async fn run(settings: Settings) -> anyhow::Result<()> {
+    settings.configured_jwt_secret()?;
+    let store = store::open(&settings.database_url).await?;
+    tracing::info!(database = %redact_url(&settings.database_url), backend = store.backend().as_str(), "database ready");
+    let state = AppState::new(&settings, store).await?;
+    hint_first_secretariat(&state).await;
+    let listener = TcpListener::bind(settings.bind)
+        .await
+        .map_err(|err| anyhow::anyhow!("cannot listen on {}: {err}", settings.bind))?;
+    tracing::info!(address = %settings.bind, public_url = %state.public_url.base, "Minga is listening");
+    serve(listener, state, shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// Serves until `shutdown` completes, then finishes the requests in flight.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = crate::http::app(state);
+    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
+        .with_graceful_shutdown(shutdown)
+        .await
+}
+
+async fn hint_first_secretariat(state: &AppState) {
+    if let Ok(0) = state.store.count_active_secretariat().await {
+        tracing::warn!(
+            "there is no secretariat account yet; create the first one with: \
+             minga invite --email you@example.org --organization \"Your organization\" --role secretariat"
+        );
+    }
+}
+
+/// Completes on SIGTERM or Ctrl-C.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}

@@ -1,0 +1,62 @@
+//! What every request handler shares.
+
+use std::net::IpAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use base64::Engine;
+use rand::RngCore;
+
+use crate::auth::token::Tokens;
+use crate::config::{PublicUrl, Settings};
+use crate::domain::rate_limit::{LoginThrottle, Policy};
+use crate::store::Store;
+
+/// Failed sign-ins allowed per account, and per client address, per window.
+pub const LOGIN_FAILURES_PER_ACCOUNT: Policy = Policy { max_failures: 5, window: Duration::from_secs(15 * 60) };
+pub const LOGIN_FAILURES_PER_ADDRESS: Policy = Policy { max_failures: 30, window: Duration::from_secs(15 * 60) };
+
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    pub tokens: Tokens,
+    pub public_url: PublicUrl,
+    pub invitation_ttl: chrono::Duration,
+    pub trust_forwarded_for: bool,
+    pub login_throttle: Arc<Mutex<LoginThrottle<Option<IpAddr>>>>,
+}
+
+impl AppState {
+    /// Builds the state on an opened (and migrated) store: settles the JWT
+    /// secret (configured, or generated once and kept in the database).
+    pub async fn new(settings: &Settings, store: Arc<dyn Store>) -> anyhow::Result<Self> {
+        let public_url = PublicUrl::parse(&settings.public_url)?;
+        let secret = match settings.configured_jwt_secret()? {
+            Some(secret) => secret.to_owned(),
+            None => store.jwt_secret(&random_token()).await?,
+        };
+        let tokens = Tokens::new(
+            secret.as_bytes(),
+            &public_url.origin,
+            chrono::Duration::hours(i64::from(settings.session_hours.max(1))),
+        )?;
+        Ok(Self {
+            store,
+            tokens,
+            public_url,
+            invitation_ttl: chrono::Duration::days(i64::from(settings.invitation_days.max(1))),
+            trust_forwarded_for: settings.trust_forwarded_for,
+            login_throttle: Arc::new(Mutex::new(LoginThrottle::new(
+                LOGIN_FAILURES_PER_ACCOUNT,
+                LOGIN_FAILURES_PER_ADDRESS,
+            ))),
+        })
+    }
+}
+
+/// 256 random bits, base64url: JWT secrets and invitation tokens.
+pub fn random_token() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}

@@ -1,0 +1,45 @@
+//! Production storage: PostgreSQL, shared by every node.
+
+use std::time::Duration;
+
+use sqlx::postgres::PgPoolOptions;
+use sqlx::{PgPool, Postgres, Transaction};
+
+use super::accounts_sql::account_store;
+use super::error::{classify, StoreError, StoreResult};
+use super::meta_sql::meta_store;
+use super::Backend;
+
+pub struct PostgresStore {
+    pool: PgPool,
+}
+
+impl PostgresStore {
+    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            // Fail fast when the database is gone: callers answer 503
+            // instead of holding requests for the default 30 s.
+            .acquire_timeout(Duration::from_secs(3))
+            .connect(url)
+            .await?;
+        Ok(Self { pool })
+    }
+
+    async fn begin_write(&self) -> StoreResult<Transaction<'static, Postgres>> {
+        self.pool.begin().await.map_err(Self::err)
+    }
+
+    fn err(err: sqlx::Error) -> StoreError {
+        if let sqlx::Error::Database(db) = &err {
+            // Class 08 is connection trouble, 57P0x a server shutting down.
+            if db.code().is_some_and(|code| code.starts_with("08") || code.starts_with("57P")) {
+                return StoreError::Unavailable(err);
+            }
+        }
+        classify(err, |db| db.constraint().map(str::to_owned))
+    }
+}
+
+meta_store!(PostgresStore, backend = Backend::Postgres, migrations = "../migrations/postgres");
+account_store!(PostgresStore, Postgres, for_update = " FOR UPDATE");

@@ -1,0 +1,76 @@
+//! The embedded default: one SQLite file, WAL mode, foreign keys on.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Sqlite, SqlitePool, Transaction};
+
+use super::accounts_sql::account_store;
+use super::error::{classify, StoreError, StoreResult};
+use super::meta_sql::meta_store;
+use super::Backend;
+
+pub struct SqliteStore {
+    pool: SqlitePool,
+}
+
+impl SqliteStore {
+    /// Accepts `sqlite://path`, `sqlite:path` or a bare path; creates the
+    /// file and its directory when missing.
+    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+        let url = if url.starts_with("sqlite:") { url.to_owned() } else { format!("sqlite://{url}") };
+        let options = SqliteConnectOptions::from_str(&url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(5));
+        if let Some(dir) = options.get_filename().parent().filter(|dir| !dir.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|err| anyhow::anyhow!("cannot create the database directory {}: {err}", dir.display()))?;
+        }
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_with(options)
+            .await?;
+        Ok(Self { pool })
+    }
+
+    /// `BEGIN IMMEDIATE` takes the write lock up front: a deferred
+    /// transaction that reads and then writes can fail with SQLITE_BUSY
+    /// without waiting, while this one waits its turn (busy timeout).
+    async fn begin_write(&self) -> StoreResult<Transaction<'static, Sqlite>> {
+        self.pool.begin_with("BEGIN IMMEDIATE").await.map_err(Self::err)
+    }
+
+    fn err(err: sqlx::Error) -> StoreError {
+        classify(err, |db| constraint_name(db.message()))
+    }
+}
+
+/// SQLite names the columns, not the constraint ("UNIQUE constraint failed:
+/// users.email_key"); our constraints are named `<table>_<column>_key`.
+fn constraint_name(message: &str) -> Option<String> {
+    let (_, columns) = message.split_once(": ")?;
+    let first = columns.split(',').next()?.trim();
+    Some(format!("{}_key", first.replace('.', "_")))
+}
+
+meta_store!(SqliteStore, backend = Backend::Sqlite, migrations = "../migrations/sqlite");
+account_store!(SqliteStore, Sqlite, for_update = "");
+
+#[cfg(test)]
+mod tests {
+    use super::constraint_name;
+
+    #[test]
+    fn sqlite_messages_map_to_constraint_names() {
+        assert_eq!(
+            constraint_name("UNIQUE constraint failed: users.email_key").as_deref(),
+            Some("users_email_key")
+        );
+        assert_eq!(constraint_name("FOREIGN KEY constraint failed"), None);
+    }
+}

@@ -1,0 +1,212 @@
+//! The harness for Minga's end-to-end suites: a real server on a real socket,
+//! over a fresh database per test, on SQLite and on PostgreSQL alike.
+//!
+//! PostgreSQL is reached through `MINGA_TEST_DATABASE_URL` (or `DATABASE_URL`,
+//! else `postgres://postgres@127.0.0.1:5432/postgres`): an admin connection
+//! used to create and drop one database per test. `scripts/test` provides one.
+
+use std::sync::Arc;
+
+use minga::config::Cli;
+use minga::state::AppState;
+use minga::store::Store;
+use reqwest::{Method, RequestBuilder, Response, StatusCode};
+use serde_json::Value;
+use tokio::sync::oneshot;
+
+pub mod db;
+
+pub use db::{Backend, TestDb};
+
+/// Runs each listed `async fn name(backend: Backend)` as two tests,
+/// `sqlite::name` and `postgres::name`.
+#[macro_export]
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::Backend::Sqlite).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    super::$name($crate::Backend::Postgres).await
+                }
+            )*
+        }
+    };
+}
+
+/// The public origin the test servers are configured with; requests that
+/// must pass the CSRF check send it as their Origin.
+pub const PUBLIC_URL: &str = "http://minga.test";
+pub const JWT_SECRET: &str = "test-secret-test-secret-test-secret-0123";
+pub const PASSWORD: &str = "una contraseña larga";
+
+/// A Minga server listening on a free local port, stopped when dropped.
+pub struct TestApp {
+    pub base: String,
+    pub state: AppState,
+    pub client: reqwest::Client,
+    pub db: TestDb,
+    stop: Option<oneshot::Sender<()>>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+/// A signed-in account: its token and its user as `/me` shows it.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub token: String,
+    pub user: Value,
+}
+
+impl Session {
+    pub fn id(&self) -> &str {
+        self.user["id"].as_str().unwrap_or_default()
+    }
+}
+
+pub fn settings_for(database_url: &str) -> minga::config::Settings {
+    use clap::Parser;
+    Cli::parse_from([
+        "minga",
+        "--database-url",
+        database_url,
+        "--public-url",
+        PUBLIC_URL,
+        "--jwt-secret",
+        JWT_SECRET,
+    ])
+    .settings
+}
+
+impl TestApp {
+    pub async fn spawn(backend: Backend) -> TestApp {
+        let db = TestDb::create(backend).await;
+        let settings = settings_for(&db.url);
+        let store = minga::store::open(&db.url).await.expect("open store");
+        let state = AppState::new(&settings, store).await.expect("state");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let base = format!("http://{}", listener.local_addr().expect("addr"));
+        let (stop, stopped) = oneshot::channel::<()>();
+        let serving = state.clone();
+        tokio::spawn(async move {
+            let shutdown = async {
+                let _ = stopped.await;
+            };
+            let _ = minga::server::serve(listener, serving, shutdown).await;
+        });
+        TestApp { base, state, client: reqwest::Client::new(), db, stop: Some(stop) }
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.state.store
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
+        self.client.request(method, self.url(path))
+    }
+
+    /// A request carrying `session`'s token as a Bearer header.
+    pub fn as_user(&self, session: &Session, method: Method, path: &str) -> RequestBuilder {
+        self.request(method, path).bearer_auth(&session.token)
+    }
+
+    /// Creates an invitation straight through the application (as the CLI
+    /// does) and returns its token.
+    pub async fn invitation(&self, email: &str, organization: &str, kind: &str, role: &str) -> String {
+        let org = self.organization(organization, kind).await;
+        let role = minga::domain::account::Role::parse(role).expect("role");
+        let created = minga::http::admin::invite(&self.state, email, org.id, role, None).await.expect("invite");
+        created.token
+    }
+
+    pub async fn organization(&self, name: &str, kind: &str) -> minga::domain::account::Organization {
+        let kind = minga::domain::account::OrganizationKind::parse(kind).expect("kind");
+        self.store()
+            .ensure_organization(minga::store::NewOrganization {
+                name: name.to_owned(),
+                short_name: name.chars().take(3).collect(),
+                kind,
+            })
+            .await
+            .expect("organization")
+    }
+
+    /// Invites and accepts: a ready account with the standard password.
+    pub async fn account(&self, email: &str, organization: &str, kind: &str, role: &str) -> Session {
+        let token = self.invitation(email, organization, kind, role).await;
+        let response = self
+            .request(Method::POST, &format!("/api/v1/invitations/{token}/accept"))
+            .json(&serde_json::json!({"display_name": email.split('@').next(), "password": PASSWORD}))
+            .send()
+            .await
+            .expect("accept");
+        let body = expect_status(response, StatusCode::CREATED).await;
+        Session { token: body["token"].as_str().expect("token").to_owned(), user: body["user"].clone() }
+    }
+
+    pub async fn secretariat(&self) -> Session {
+        self.account("secretaria@foro.ec", "Secretaría Técnica", "member", "secretariat").await
+    }
+
+    pub async fn delegate(&self, email: &str, organization: &str) -> Session {
+        self.account(email, organization, "member", "delegate").await
+    }
+
+    pub async fn observer(&self, email: &str, organization: &str) -> Session {
+        self.account(email, organization, "observer", "observer").await
+    }
+
+    pub async fn login(&self, email: &str, password: &str) -> Response {
+        self.request(Method::POST, "/api/v1/auth/login")
+            .json(&serde_json::json!({"email": email, "password": password}))
+            .send()
+            .await
+            .expect("login request")
+    }
+}
+
+/// Asserts the status and returns the JSON body (Null when empty).
+pub async fn expect_status(response: Response, status: StatusCode) -> Value {
+    let actual = response.status();
+    let text = response.text().await.expect("body");
+    assert_eq!(actual, status, "unexpected status; body: {text}");
+    if text.is_empty() {
+        Value::Null
+    } else {
+        serde_json::from_str(&text).unwrap_or(Value::String(text))
+    }
+}
+
+/// Asserts a problem+json answer with this status and `code`.
+pub async fn expect_problem(response: Response, status: StatusCode, code: &str) -> Value {
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let body = expect_status(response, status).await;
+    assert_eq!(content_type, "application/problem+json", "body: {body}");
+    assert_eq!(body["code"], code, "body: {body}");
+    assert_eq!(body["status"], status.as_u16(), "body: {body}");
+    assert!(body["detail"].as_str().is_some_and(|d| !d.is_empty()), "a problem says what went wrong: {body}");
+    body
+}
