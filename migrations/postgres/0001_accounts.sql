@@ -9,18 +9,18 @@ CREATE TABLE settings (
 CREATE TABLE organizations (
     id         UUID PRIMARY KEY,
     name       TEXT NOT NULL,
-    name_key   TEXT NOT NULL,
+    name_normalized   TEXT NOT NULL,
     short_name TEXT NOT NULL,
     kind       TEXT NOT NULL CHECK (kind IN ('member', 'observer')),
     active     BOOLEAN NOT NULL DEFAULT TRUE,
     created_at TIMESTAMPTZ NOT NULL,
-    CONSTRAINT organizations_name_key UNIQUE (name_key)
+    CONSTRAINT organizations_name_normalized_key UNIQUE (name_normalized)
 );
 
 CREATE TABLE users (
     id              UUID PRIMARY KEY,
     email           TEXT NOT NULL,
-    email_key       TEXT NOT NULL,
+    email_normalized       TEXT NOT NULL,
     display_name    TEXT NOT NULL,
     password_hash   TEXT NOT NULL,
     organization_id UUID NOT NULL REFERENCES organizations (id),
@@ -28,7 +28,7 @@ CREATE TABLE users (
     active          BOOLEAN NOT NULL DEFAULT TRUE,
     token_version   BIGINT NOT NULL DEFAULT 0,
     created_at      TIMESTAMPTZ NOT NULL,
-    CONSTRAINT users_email_key UNIQUE (email_key)
+    CONSTRAINT users_email_normalized_key UNIQUE (email_normalized)
 );
 CREATE INDEX users_organization_idx ON users (organization_id);
 

@@ -27,14 +27,17 @@ pub async fn invite(settings: &Settings, args: &InviteArgs) -> anyhow::Result<()
         Some(short) => limits::short_name(short)?,
         None => initials(&name),
     };
-    let org = state
-        .store
-        .ensure_organization(NewOrganization { name, short_name, kind: OrganizationKind::Member })
-        .await?;
+    let org =
+        state.store.ensure_organization(NewOrganization { name, short_name, kind: OrganizationKind::Member }).await?;
     let created = create_invitation(&state, &args.email, org.id, args.role.into(), None)
         .await
         .map_err(|err| anyhow::anyhow!("{}", err.problem().detail))?;
-    println!("Invitation for {} ({} of {}):", args.email.trim(), Into::<crate::domain::account::Role>::into(args.role).as_str(), org.name);
+    println!(
+        "Invitation for {} ({} of {}):",
+        args.email.trim(),
+        Into::<crate::domain::account::Role>::into(args.role).as_str(),
+        org.name
+    );
     println!("{}", created.url);
     println!("It can be used once, until {}.", created.expires_at.format("%Y-%m-%d %H:%M UTC"));
     Ok(())

@@ -174,10 +174,7 @@ mod tests {
 
     #[test]
     fn database_passwords_are_redacted() {
-        assert_eq!(
-            redact_url("postgres://minga:s3cret@db:5432/minga"),
-            "postgres://minga:<redacted>@db:5432/minga"
-        );
+        assert_eq!(redact_url("postgres://minga:s3cret@db:5432/minga"), "postgres://minga:<redacted>@db:5432/minga");
         assert_eq!(redact_url("sqlite://data/minga.db"), "sqlite://data/minga.db");
     }
 

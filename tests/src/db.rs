@@ -107,7 +107,10 @@ mod tests {
     #[test]
     fn database_name_is_replaced() {
         assert_eq!(with_database("postgres://u@h:5432/postgres", "x"), "postgres://u@h:5432/x");
-        assert_eq!(with_database("postgres://u@h:5432/postgres?sslmode=disable", "x"), "postgres://u@h:5432/x?sslmode=disable");
+        assert_eq!(
+            with_database("postgres://u@h:5432/postgres?sslmode=disable", "x"),
+            "postgres://u@h:5432/x?sslmode=disable"
+        );
         assert_eq!(with_database("postgres://u@h:5432", "x"), "postgres://u@h:5432/x");
     }
 }

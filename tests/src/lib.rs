@@ -80,16 +80,8 @@ impl Session {
 
 pub fn settings_for(database_url: &str) -> minga::config::Settings {
     use clap::Parser;
-    Cli::parse_from([
-        "minga",
-        "--database-url",
-        database_url,
-        "--public-url",
-        PUBLIC_URL,
-        "--jwt-secret",
-        JWT_SECRET,
-    ])
-    .settings
+    Cli::parse_from(["minga", "--database-url", database_url, "--public-url", PUBLIC_URL, "--jwt-secret", JWT_SECRET])
+        .settings
 }
 
 impl TestApp {
@@ -197,12 +189,8 @@ pub async fn expect_status(response: Response, status: StatusCode) -> Value {
 
 /// Asserts a problem+json answer with this status and `code`.
 pub async fn expect_problem(response: Response, status: StatusCode, code: &str) -> Value {
-    let content_type = response
-        .headers()
-        .get("content-type")
-        .and_then(|v| v.to_str().ok())
-        .unwrap_or_default()
-        .to_owned();
+    let content_type =
+        response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
     let body = expect_status(response, status).await;
     assert_eq!(content_type, "application/problem+json", "body: {body}");
     assert_eq!(body["code"], code, "body: {body}");

@@ -1,5 +1,7 @@
 //! API.md "Accounts", end to end over a real socket, on both backends.
 
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
 use chrono::{Duration, Utc};
 use minga_tests::{expect_problem, expect_status, on_both_backends, Backend, TestApp, PASSWORD, PUBLIC_URL};
 use reqwest::{Method, StatusCode};
@@ -54,11 +56,9 @@ async fn invitation_accept_login_me(backend: Backend) {
     let login = app.login("ana@example.ORG", PASSWORD).await;
     let session = expect_status(login, StatusCode::OK).await;
     let token = session["token"].as_str().unwrap();
-    let me = expect_status(
-        app.request(Method::GET, "/api/v1/me").bearer_auth(token).send().await.unwrap(),
-        StatusCode::OK,
-    )
-    .await;
+    let me =
+        expect_status(app.request(Method::GET, "/api/v1/me").bearer_auth(token).send().await.unwrap(), StatusCode::OK)
+            .await;
     assert_eq!(me, session["user"]);
     assert_eq!(me["role"], "delegate");
     assert_eq!(me["active"], true);
@@ -68,8 +68,12 @@ async fn invitation_accept_login_me(backend: Backend) {
     let jar = cookie.split(';').next().unwrap();
     expect_status(app.request(Method::GET, "/api/v1/me").header("cookie", jar).send().await.unwrap(), StatusCode::OK)
         .await;
-    expect_problem(app.request(Method::GET, "/api/v1/me").send().await.unwrap(), StatusCode::UNAUTHORIZED, "unauthenticated")
-        .await;
+    expect_problem(
+        app.request(Method::GET, "/api/v1/me").send().await.unwrap(),
+        StatusCode::UNAUTHORIZED,
+        "unauthenticated",
+    )
+    .await;
 }
 
 async fn invitation_is_single_use(backend: Backend) {

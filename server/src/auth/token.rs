@@ -131,10 +131,11 @@ mod tests {
         let user = user();
         let expired = tokens().issue(&user, Utc::now() - Duration::hours(2)).expect("issue");
         assert_eq!(tokens().verify(&expired), None);
-        let other_key = Tokens::new(b"another secret of at least 32 bytes!", "http://localhost:8080", Duration::hours(1))
-            .expect("keys")
-            .issue(&user, Utc::now())
-            .expect("issue");
+        let other_key =
+            Tokens::new(b"another secret of at least 32 bytes!", "http://localhost:8080", Duration::hours(1))
+                .expect("keys")
+                .issue(&user, Utc::now())
+                .expect("issue");
         assert_eq!(tokens().verify(&other_key), None);
         let other_issuer = Tokens::new(SECRET, "https://elsewhere.example", Duration::hours(1))
             .expect("keys")
@@ -154,11 +155,16 @@ mod tests {
         let unsigned = format!("{}.{}.", b64(br#"{"alg":"none","typ":"JWT"}"#), b64(claims.as_bytes()));
         assert_eq!(tokens().verify(&unsigned), None);
 
-        let no_audience = Claims { sub: user().id.0, exp: now + 3600, iat: now, iss: "x".into(), aud: String::new(), ver: 0 };
+        let no_audience =
+            Claims { sub: user().id.0, exp: now + 3600, iat: now, iss: "x".into(), aud: String::new(), ver: 0 };
         let mut json = serde_json::to_value(&no_audience).expect("json");
         json.as_object_mut().expect("object").remove("aud");
-        let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &json, &EncodingKey::from_secret(SECRET).expect("key"))
-            .expect("encode");
+        let token = jsonwebtoken::encode(
+            &Header::new(Algorithm::HS256),
+            &json,
+            &EncodingKey::from_secret(SECRET).expect("key"),
+        )
+        .expect("encode");
         assert_eq!(tokens().verify(&token), None);
     }
 }

@@ -74,10 +74,7 @@ pub struct Credentials {
 
 impl std::fmt::Debug for Credentials {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Credentials")
-            .field("user", &self.user)
-            .field("password_hash", &"<redacted>")
-            .finish()
+        f.debug_struct("Credentials").field("user", &self.user).field("password_hash", &"<redacted>").finish()
     }
 }
 

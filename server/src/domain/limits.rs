@@ -40,10 +40,7 @@ impl Invalid {
 pub fn length(field: &'static str, text: &str, (min, max): (usize, usize)) -> Result<(), Invalid> {
     let count = text.chars().count();
     if count < min || count > max {
-        return Err(Invalid::new(
-            field,
-            format!("must be between {min} and {max} characters long (it has {count})"),
-        ));
+        return Err(Invalid::new(field, format!("must be between {min} and {max} characters long (it has {count})")));
     }
     Ok(())
 }

@@ -2,11 +2,11 @@
 //! tested with plain values, and every rule can be found by its name.
 
 pub mod account;
+pub mod account_rules;
 pub mod ids;
 pub mod limits;
 pub mod permissions;
 pub mod rate_limit;
-pub mod account_rules;
 
 /// Why a rule refused a change: the input is wrong (`Invalid`, a 422), or it
 /// clashes with the current state of things (`Conflict`, a 409).

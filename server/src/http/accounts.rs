@@ -182,10 +182,8 @@ pub async fn accept_invitation(
     let display_name = limits::display_name(&request.display_name)?;
     limits::password(&request.password)?;
     let password_hash = password::hash(request.password).await?;
-    let user = state
-        .store
-        .accept_invitation(&token_hash, NewAccount { display_name, password_hash }, Utc::now())
-        .await?;
+    let user =
+        state.store.accept_invitation(&token_hash, NewAccount { display_name, password_hash }, Utc::now()).await?;
     tracing::info!(user = %user.id, role = user.role.as_str(), "invitation accepted");
     signed_in(&state, StatusCode::CREATED, user)
 }

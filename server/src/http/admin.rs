@@ -193,8 +193,8 @@ pub async fn create_invitation(
     Secretariat(actor): Secretariat,
     Json(request): Json<CreateInvitation>,
 ) -> ApiResult<(StatusCode, Json<CreatedInvitation>)> {
-    let created = invite(&state, &request.email, OrganizationId(request.organization_id), request.role, Some(actor.id))
-        .await?;
+    let created =
+        invite(&state, &request.email, OrganizationId(request.organization_id), request.role, Some(actor.id)).await?;
     Ok((StatusCode::CREATED, Json(created)))
 }
 

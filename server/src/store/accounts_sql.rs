@@ -42,12 +42,15 @@ macro_rules! account_store {
                 conn: &mut <$db as sqlx::Database>::Connection,
                 id: uuid::Uuid,
             ) -> $crate::store::StoreResult<$crate::domain::account::Organization> {
-                let row: Option<$crate::store::rows::OrganizationRow> =
-                    sqlx::query_as(concat!($crate::store::accounts_sql::organization_select!(), " WHERE o.id = $1", $for_update))
-                        .bind(id)
-                        .fetch_optional(&mut *conn)
-                        .await
-                        .map_err(Self::err)?;
+                let row: Option<$crate::store::rows::OrganizationRow> = sqlx::query_as(concat!(
+                    $crate::store::accounts_sql::organization_select!(),
+                    " WHERE o.id = $1",
+                    $for_update
+                ))
+                .bind(id)
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(Self::err)?;
                 row.ok_or($crate::store::StoreError::NotFound("organization"))?.try_into()
             }
 
@@ -70,7 +73,7 @@ macro_rules! account_store {
                 on_conflict: &'static str,
             ) -> $crate::store::StoreResult<u64> {
                 let sql = format!(
-                    "INSERT INTO organizations (id, name, name_key, short_name, kind, active, created_at) \
+                    "INSERT INTO organizations (id, name, name_normalized, short_name, kind, active, created_at) \
                      VALUES ($1, $2, $3, $4, $5, TRUE, $6) {on_conflict}"
                 );
                 let done = sqlx::query(&sql)
@@ -90,12 +93,14 @@ macro_rules! account_store {
                 conn: &mut <$db as sqlx::Database>::Connection,
                 name: &str,
             ) -> $crate::store::StoreResult<$crate::domain::account::Organization> {
-                let row: $crate::store::rows::OrganizationRow =
-                    sqlx::query_as(concat!($crate::store::accounts_sql::organization_select!(), " WHERE o.name_key = $1"))
-                        .bind($crate::domain::account::unique_key(name))
-                        .fetch_one(&mut *conn)
-                        .await
-                        .map_err(Self::err)?;
+                let row: $crate::store::rows::OrganizationRow = sqlx::query_as(concat!(
+                    $crate::store::accounts_sql::organization_select!(),
+                    " WHERE o.name_normalized = $1"
+                ))
+                .bind($crate::domain::account::unique_key(name))
+                .fetch_one(&mut *conn)
+                .await
+                .map_err(Self::err)?;
                 row.try_into()
             }
         }
@@ -142,7 +147,7 @@ macro_rules! account_store {
                 new: $crate::store::NewOrganization,
             ) -> $crate::store::StoreResult<$crate::domain::account::Organization> {
                 let mut tx = self.begin_write().await?;
-                Self::insert_organization(&mut tx, &new, "ON CONFLICT (name_key) DO NOTHING").await?;
+                Self::insert_organization(&mut tx, &new, "ON CONFLICT (name_normalized) DO NOTHING").await?;
                 let org = Self::organization_by_name_in(&mut tx, &new.name).await?;
                 tx.commit().await.map_err(Self::err)?;
                 Ok(org)
@@ -166,7 +171,7 @@ macro_rules! account_store {
                     .collect::<$crate::store::StoreResult<Vec<_>>>()?;
                 $crate::domain::account_rules::check_organization_patch(&org, &patch, &roles)?;
                 sqlx::query(
-                    "UPDATE organizations SET name = COALESCE($2, name), name_key = COALESCE($3, name_key), \
+                    "UPDATE organizations SET name = COALESCE($2, name), name_normalized = COALESCE($3, name_normalized), \
                      short_name = COALESCE($4, short_name), kind = COALESCE($5, kind), \
                      active = COALESCE($6, active) WHERE id = $1",
                 )
@@ -215,7 +220,7 @@ macro_rules! account_store {
                 let row: Option<$crate::store::rows::CredentialsRow> = sqlx::query_as(concat!(
                     "SELECT u.password_hash, ",
                     $crate::store::accounts_sql::user_columns!(),
-                    " WHERE u.email_key = $1"
+                    " WHERE u.email_normalized = $1"
                 ))
                 .bind($crate::domain::account::unique_key(email))
                 .fetch_optional(&self.pool)
@@ -324,12 +329,14 @@ macro_rules! account_store {
                 &self,
                 token_hash: &str,
             ) -> $crate::store::StoreResult<$crate::domain::account::Invitation> {
-                let row: Option<$crate::store::rows::InvitationRow> =
-                    sqlx::query_as(concat!($crate::store::accounts_sql::invitation_select!(), " WHERE i.token_hash = $1"))
-                        .bind(token_hash)
-                        .fetch_optional(&self.pool)
-                        .await
-                        .map_err(Self::err)?;
+                let row: Option<$crate::store::rows::InvitationRow> = sqlx::query_as(concat!(
+                    $crate::store::accounts_sql::invitation_select!(),
+                    " WHERE i.token_hash = $1"
+                ))
+                .bind(token_hash)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(Self::err)?;
                 row.ok_or($crate::store::StoreError::NotFound("invitation"))?.try_into()
             }
 
@@ -358,7 +365,7 @@ macro_rules! account_store {
                 $crate::domain::account_rules::check_invitation(&invitation.organization, invitation.role)?;
                 let user_id = $crate::domain::ids::UserId::new();
                 sqlx::query(
-                    "INSERT INTO users (id, email, email_key, display_name, password_hash, organization_id, \
+                    "INSERT INTO users (id, email, email_normalized, display_name, password_hash, organization_id, \
                      role, active, token_version, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, TRUE, 0, $8)",
                 )
                 .bind(user_id.0)

@@ -47,10 +47,10 @@ pub(crate) enum Violation {
 /// `table.column`, which the caller rewrites to that form.
 pub(crate) fn on_constraint(violation: Violation, constraint: Option<&str>) -> StoreError {
     match (violation, constraint) {
-        (Violation::Unique, Some("organizations_name_key")) => {
+        (Violation::Unique, Some("organizations_name_normalized_key")) => {
             StoreError::Conflict("an organization with this name already exists".into())
         }
-        (Violation::Unique, Some("users_email_key")) => {
+        (Violation::Unique, Some("users_email_normalized_key")) => {
             StoreError::Conflict("an account with this email already exists".into())
         }
         (Violation::Unique, _) => StoreError::Conflict("this already exists".into()),
@@ -63,7 +63,10 @@ pub(crate) fn on_constraint(violation: Violation, constraint: Option<&str>) -> S
 
 /// Classifies a sqlx error: constraint violations become conflicts or
 /// validation errors, connection trouble becomes `Unavailable`.
-pub(crate) fn classify(err: sqlx::Error, constraint_of: impl Fn(&dyn sqlx::error::DatabaseError) -> Option<String>) -> StoreError {
+pub(crate) fn classify(
+    err: sqlx::Error,
+    constraint_of: impl Fn(&dyn sqlx::error::DatabaseError) -> Option<String>,
+) -> StoreError {
     use sqlx::error::ErrorKind;
     match err {
         sqlx::Error::RowNotFound => StoreError::NotFound("row"),

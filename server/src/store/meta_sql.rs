@@ -22,13 +22,11 @@ macro_rules! meta_store {
 
             async fn jwt_secret(&self, candidate: &str) -> $crate::store::StoreResult<String> {
                 let mut tx = self.begin_write().await?;
-                sqlx::query(
-                    "INSERT INTO settings (key, value) VALUES ('jwt_secret', $1) ON CONFLICT (key) DO NOTHING",
-                )
-                .bind(candidate)
-                .execute(&mut *tx)
-                .await
-                .map_err(Self::err)?;
+                sqlx::query("INSERT INTO settings (key, value) VALUES ('jwt_secret', $1) ON CONFLICT (key) DO NOTHING")
+                    .bind(candidate)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(Self::err)?;
                 let secret: String = sqlx::query_scalar("SELECT value FROM settings WHERE key = 'jwt_secret'")
                     .fetch_one(&mut *tx)
                     .await

@@ -51,7 +51,7 @@ impl SqliteStore {
 }
 
 /// SQLite names the columns, not the constraint ("UNIQUE constraint failed:
-/// users.email_key"); our constraints are named `<table>_<column>_key`.
+/// users.email_normalized"); our constraints are named `<table>_<column>_key`.
 fn constraint_name(message: &str) -> Option<String> {
     let (_, columns) = message.split_once(": ")?;
     let first = columns.split(',').next()?.trim();
@@ -68,8 +68,8 @@ mod tests {
     #[test]
     fn sqlite_messages_map_to_constraint_names() {
         assert_eq!(
-            constraint_name("UNIQUE constraint failed: users.email_key").as_deref(),
-            Some("users_email_key")
+            constraint_name("UNIQUE constraint failed: users.email_normalized").as_deref(),
+            Some("users_email_normalized_key")
         );
         assert_eq!(constraint_name("FOREIGN KEY constraint failed"), None);
     }

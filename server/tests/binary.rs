@@ -1,0 +1,300 @@
+//! The `minga` binary as an operator uses it: first run on SQLite and on
+//! PostgreSQL (invite -> accept -> login -> /me), graceful shutdown, the
+//! operator commands, refusals at start, and no secrets in the logs.
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+use sqlx::{Connection, PgConnection};
+
+const BIN: &str = env!("CARGO_BIN_EXE_minga");
+const PASSWORD: &str = "contraseña de prueba 123";
+
+struct Dir(PathBuf);
+
+impl Dir {
+    fn new() -> Dir {
+        let path = std::env::temp_dir().join(format!("minga-bin-{}", uuid::Uuid::now_v7().simple()));
+        std::fs::create_dir_all(&path).expect("temp dir");
+        Dir(path)
+    }
+}
+
+impl Drop for Dir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+}
+
+fn admin_url() -> String {
+    std::env::var("MINGA_TEST_DATABASE_URL")
+        .or_else(|_| std::env::var("DATABASE_URL"))
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// A fresh PostgreSQL database; returns its URL and name.
+async fn postgres_database() -> (String, String) {
+    let admin = admin_url();
+    let name = format!("minga_bin_{}", uuid::Uuid::now_v7().simple());
+    let mut conn = PgConnection::connect(&admin).await.expect("PostgreSQL for the binary tests (see scripts/test)");
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create database");
+    let base = admin.split('?').next().unwrap_or(&admin);
+    let cut = base.rfind('/').filter(|i| *i > "postgres://".len()).unwrap_or(base.len());
+    (format!("{}/{name}", &base[..cut]), name)
+}
+
+async fn drop_database(name: &str) {
+    if let Ok(mut conn) = PgConnection::connect(&admin_url()).await {
+        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await;
+    }
+}
+
+fn minga(dir: &Path, env: &[(&str, &str)]) -> Command {
+    let mut command = Command::new(BIN);
+    command.current_dir(dir).env_remove("MINGA_DATABASE_URL").env_remove("MINGA_JWT_SECRET").env("RUST_LOG", "debug");
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    command
+}
+
+fn run(command: &mut Command) -> Output {
+    command.output().expect("run minga")
+}
+
+struct Server {
+    child: Child,
+    base: String,
+    log: PathBuf,
+}
+
+impl Server {
+    fn start(dir: &Path, env: &[(&str, &str)]) -> Server {
+        let port = free_port();
+        let log = dir.join(format!("server-{port}.log"));
+        let file = std::fs::File::create(&log).expect("log file");
+        let bind = format!("127.0.0.1:{port}");
+        let mut env = env.to_vec();
+        env.push(("MINGA_BIND", &bind));
+        let child = minga(dir, &env)
+            .arg("serve")
+            .stdout(Stdio::from(file.try_clone().expect("clone")))
+            .stderr(Stdio::from(file))
+            .spawn()
+            .expect("start minga serve");
+        Server { child, base: format!("http://{bind}"), log }
+    }
+
+    async fn wait_ready(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if let Ok(response) = reqwest::get(format!("{}/readyz", self.base)).await {
+                if response.status() == 200 {
+                    return;
+                }
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("minga exited early with {status}: {}", self.log_text());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("minga did not become ready: {}", self.log_text());
+    }
+
+    fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// SIGTERM, then the exit status (within 10 s).
+    fn terminate(&mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill").args(["-TERM", &pid]).status().expect("kill");
+        assert!(sent.success());
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "minga did not stop after SIGTERM");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// The whole first run: the hint, `minga invite`, accepting, signing in,
+/// `/me`, signing out everywhere, SIGTERM; then no secret in any log line.
+async fn first_run(dir: &Path, env: &[(&str, &str)]) {
+    let mut server = Server::start(dir, env);
+    server.wait_ready().await;
+    assert!(server.log_text().contains("minga invite --email"), "the log tells how to create the first account");
+
+    let invite = run(minga(dir, env).args([
+        "invite",
+        "--email",
+        "coordinacion@foro.ec",
+        "--organization",
+        "Secretaría Técnica del Foro",
+        "--role",
+        "secretariat",
+    ]));
+    let printed = String::from_utf8_lossy(&invite.stdout).to_string();
+    assert!(invite.status.success(), "invite failed: {printed} {}", String::from_utf8_lossy(&invite.stderr));
+    let url = printed.lines().find(|line| line.starts_with("http")).expect("the invitation URL is printed").trim();
+    let public = env.iter().find(|(k, _)| *k == "MINGA_PUBLIC_URL").map_or("http://localhost:8080", |(_, v)| *v);
+    assert!(url.starts_with(&format!("{public}/invitations/")), "{url}");
+    let invitation_token = url.rsplit('/').next().expect("token").to_owned();
+
+    let client = reqwest::Client::new();
+    let accepted = client
+        .post(format!("{}/api/v1/invitations/{invitation_token}/accept", server.base))
+        .json(&json!({"display_name": "Coordinación", "password": PASSWORD}))
+        .send()
+        .await
+        .expect("accept");
+    assert_eq!(accepted.status(), 201);
+    let login: Value = client
+        .post(format!("{}/api/v1/auth/login", server.base))
+        .json(&json!({"email": "coordinacion@foro.ec", "password": PASSWORD}))
+        .send()
+        .await
+        .expect("login")
+        .json()
+        .await
+        .expect("json");
+    let session_token = login["token"].as_str().expect("token").to_owned();
+    let me: Value = client
+        .get(format!("{}/api/v1/me", server.base))
+        .bearer_auth(&session_token)
+        .send()
+        .await
+        .expect("me")
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(me["role"], "secretariat");
+    assert_eq!(me["organization"]["name"], "Secretaría Técnica del Foro");
+    assert_eq!(me["organization"]["kind"], "member");
+    // Running `invite` again for the same organization reuses it.
+    let again = run(minga(dir, env).args([
+        "invite",
+        "--email",
+        "otra@foro.ec",
+        "--organization",
+        "secretaría técnica del foro",
+    ]));
+    assert!(again.status.success());
+    let logout = client
+        .post(format!("{}/api/v1/auth/logout-all", server.base))
+        .bearer_auth(&session_token)
+        .send()
+        .await
+        .expect("logout-all");
+    assert_eq!(logout.status(), 204);
+
+    let status = server.terminate();
+    assert!(status.success(), "SIGTERM must end minga with exit 0, got {status}");
+    let log = server.log_text();
+    assert!(log.contains("shutting down"), "{log}");
+    for secret in [PASSWORD, &session_token, &invitation_token] {
+        assert!(!log.contains(secret), "a secret appeared in the log");
+        assert!(!printed.replace(url, "").contains(secret) || secret == invitation_token.as_str());
+    }
+    let jwt_secret = env.iter().find(|(k, _)| *k == "MINGA_JWT_SECRET").map(|(_, v)| *v);
+    if let Some(secret) = jwt_secret {
+        assert!(!log.contains(secret), "the JWT secret appeared in the log");
+    }
+}
+
+#[tokio::test]
+async fn first_run_on_sqlite_with_no_configuration() {
+    let dir = Dir::new();
+    first_run(&dir.0, &[("MINGA_PUBLIC_URL", "http://localhost:8080")]).await;
+    assert!(dir.0.join("data/minga.db").exists(), "the default database is created in ./data");
+}
+
+#[tokio::test]
+async fn first_run_on_postgres_with_json_logs() {
+    let dir = Dir::new();
+    let (url, name) = postgres_database().await;
+    let secret = "a-configured-secret-of-more-than-32-bytes";
+    let env = [
+        ("MINGA_DATABASE_URL", url.as_str()),
+        ("MINGA_PUBLIC_URL", "https://minga.example.org"),
+        ("MINGA_JWT_SECRET", secret),
+        ("MINGA_LOG_FORMAT", "json"),
+    ];
+    first_run(&dir.0, &env).await;
+    assert!(!dir.0.join("data").exists(), "PostgreSQL leaves no SQLite file behind");
+    let log = std::fs::read_dir(&dir.0)
+        .expect("dir")
+        .filter_map(|e| e.ok())
+        .find(|e| e.file_name().to_string_lossy().ends_with(".log"))
+        .map(|e| std::fs::read_to_string(e.path()).expect("log"))
+        .expect("log file");
+    let request_line = log
+        .lines()
+        .filter_map(|line| serde_json::from_str::<Value>(line).ok())
+        .find(|line| line["span"]["route"] == "/api/v1/me")
+        .expect("a JSON log line for /api/v1/me, with the matched route");
+    assert!(request_line["span"]["request_id"].is_string(), "{request_line}");
+    drop_database(&name).await;
+}
+
+#[tokio::test]
+async fn short_jwt_secret_is_refused_at_start() {
+    let dir = Dir::new();
+    let output = run(minga(&dir.0, &[("MINGA_JWT_SECRET", "too-short")]).arg("serve"));
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("MINGA_JWT_SECRET") && stderr.contains("at least 32"), "{stderr}");
+    assert!(!stderr.contains("too-short"), "the refused secret is not echoed");
+}
+
+#[tokio::test]
+async fn migrate_and_healthcheck() {
+    let dir = Dir::new();
+    let migrate = run(minga(&dir.0, &[]).arg("migrate"));
+    assert!(migrate.status.success(), "{}", String::from_utf8_lossy(&migrate.stderr));
+    assert!(dir.0.join("data/minga.db").exists());
+    let nobody = format!("127.0.0.1:{}", free_port());
+    let down = run(minga(&dir.0, &[("MINGA_BIND", &nobody)]).arg("healthcheck"));
+    assert!(!down.status.success(), "healthcheck fails when nothing answers");
+    let mut server = Server::start(&dir.0, &[]);
+    server.wait_ready().await;
+    let bind = server.base.trim_start_matches("http://").to_owned();
+    let up = run(minga(&dir.0, &[("MINGA_BIND", &bind)]).arg("healthcheck"));
+    assert!(up.status.success(), "{}", String::from_utf8_lossy(&up.stderr));
+    assert!(server.terminate().success());
+}
+
+#[tokio::test]
+async fn readiness_turns_503_when_the_database_goes_away() {
+    let dir = Dir::new();
+    let (url, name) = postgres_database().await;
+    let mut server = Server::start(&dir.0, &[("MINGA_DATABASE_URL", url.as_str())]);
+    server.wait_ready().await;
+    drop_database(&name).await;
+    let started = Instant::now();
+    let response = reqwest::get(format!("{}/readyz", server.base)).await.expect("readyz");
+    assert_eq!(response.status(), 503);
+    assert!(started.elapsed() < Duration::from_secs(5), "answered promptly");
+    let problem: Value = response.json().await.expect("problem");
+    assert_eq!(problem["code"], "unavailable");
+    let health = reqwest::get(format!("{}/healthz", server.base)).await.expect("healthz");
+    assert_eq!(health.status(), 200, "the process itself is still up");
+    assert!(server.terminate().success());
+}
