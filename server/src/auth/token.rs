@@ -87,28 +87,14 @@ impl Tokens {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::account::{Organization, OrganizationKind, Role};
-    use crate::domain::ids::OrganizationId;
+    use crate::domain::account::{OrganizationKind, Role};
+    use crate::domain::fixtures;
     use base64::Engine;
 
     const SECRET: &[u8] = b"0123456789abcdef0123456789abcdef";
 
     fn user() -> User {
-        User {
-            id: UserId::new(),
-            email: "a@example.org".into(),
-            display_name: "A".into(),
-            role: Role::Delegate,
-            organization: Organization {
-                id: OrganizationId::new(),
-                name: "O".into(),
-                short_name: "O".into(),
-                kind: OrganizationKind::Member,
-                active: true,
-            },
-            active: true,
-            token_version: 3,
-        }
+        User { token_version: 3, ..fixtures::user(Role::Delegate, OrganizationKind::Member) }
     }
 
     fn tokens() -> Tokens {

@@ -68,23 +68,7 @@ pub fn check_organization_patch(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::ids::{OrganizationId, UserId};
-
-    fn org(kind: OrganizationKind) -> Organization {
-        Organization { id: OrganizationId::new(), name: "O".into(), short_name: "O".into(), kind, active: true }
-    }
-
-    fn user(role: Role, kind: OrganizationKind) -> User {
-        User {
-            id: UserId::new(),
-            email: "u@example.org".into(),
-            display_name: "U".into(),
-            role,
-            organization: org(kind),
-            active: true,
-            token_version: 0,
-        }
-    }
+    use crate::domain::fixtures::{organization as org, user};
 
     #[test]
     fn a_role_change_must_fit_the_organization() {

@@ -21,3 +21,5 @@ impl From<limits::Invalid> for Refusal {
         Refusal::Invalid(invalid)
     }
 }
+#[cfg(test)]
+pub(crate) mod fixtures;

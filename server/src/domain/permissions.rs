@@ -22,25 +22,10 @@ pub fn role_fits_organization(role: Role, kind: OrganizationKind) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::account::Organization;
-    use crate::domain::ids::{OrganizationId, UserId};
+    use crate::domain::fixtures;
 
     fn user(role: Role, active: bool) -> User {
-        User {
-            id: UserId::new(),
-            email: "x@example.org".into(),
-            display_name: "X".into(),
-            role,
-            organization: Organization {
-                id: OrganizationId::new(),
-                name: "Org".into(),
-                short_name: "O".into(),
-                kind: OrganizationKind::Member,
-                active: true,
-            },
-            active,
-            token_version: 0,
-        }
+        User { active, ..fixtures::user(role, OrganizationKind::Member) }
     }
 
     #[test]
