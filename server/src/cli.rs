@@ -10,18 +10,16 @@ use crate::config::{redact_url, InviteArgs, Settings};
 use crate::domain::account::OrganizationKind;
 use crate::domain::limits;
 use crate::http::admin::invite as create_invitation;
-use crate::state::AppState;
-use crate::store::{self, NewOrganization};
+use crate::store::NewOrganization;
 
 pub async fn migrate(settings: &Settings) -> anyhow::Result<()> {
-    store::open(&settings.database_url).await?;
+    crate::state::open(settings).await?;
     println!("Migrations applied to {}", redact_url(&settings.database_url));
     Ok(())
 }
 
 pub async fn invite(settings: &Settings, args: &InviteArgs) -> anyhow::Result<()> {
-    let store = store::open(&settings.database_url).await?;
-    let state = AppState::new(settings, store).await?;
+    let state = crate::state::open(settings).await?;
     let name = limits::title("organization", &args.organization)?;
     let short_name = match &args.short_name {
         Some(short) => limits::short_name(short)?,

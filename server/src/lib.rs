@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 pub mod auth;
+pub mod bus;
 pub mod cli;
 pub mod config;
 pub mod domain;

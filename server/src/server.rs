@@ -7,13 +7,15 @@ use tokio::net::TcpListener;
 
 use crate::config::{redact_url, Settings};
 use crate::state::AppState;
-use crate::store;
 
 pub async fn run(settings: Settings) -> anyhow::Result<()> {
     settings.configured_jwt_secret()?;
-    let store = store::open(&settings.database_url).await?;
-    tracing::info!(database = %redact_url(&settings.database_url), backend = store.backend().as_str(), "database ready");
-    let state = AppState::new(&settings, store).await?;
+    let state = crate::state::open(&settings).await?;
+    tracing::info!(
+        database = %redact_url(&settings.database_url),
+        backend = state.store.backend().as_str(),
+        "database ready"
+    );
     hint_first_secretariat(&state).await;
     let listener = TcpListener::bind(settings.bind)
         .await

@@ -8,6 +8,7 @@ use base64::Engine;
 use rand::RngCore;
 
 use crate::auth::token::Tokens;
+use crate::bus::{EventBus, LocalBus};
 use crate::config::{PublicUrl, Settings};
 use crate::domain::rate_limit::{LoginThrottle, Policy};
 use crate::store::Store;
@@ -19,6 +20,7 @@ pub const LOGIN_FAILURES_PER_ADDRESS: Policy = Policy { max_failures: 30, window
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
+    pub bus: Arc<dyn EventBus>,
     pub tokens: Tokens,
     pub public_url: PublicUrl,
     pub invitation_ttl: chrono::Duration,
@@ -29,7 +31,7 @@ pub struct AppState {
 impl AppState {
     /// Builds the state on an opened (and migrated) store: settles the JWT
     /// secret (configured, or generated once and kept in the database).
-    pub async fn new(settings: &Settings, store: Arc<dyn Store>) -> anyhow::Result<Self> {
+    pub async fn new(settings: &Settings, store: Arc<dyn Store>, bus: Arc<dyn EventBus>) -> anyhow::Result<Self> {
         let public_url = PublicUrl::parse(&settings.public_url)?;
         let secret = match settings.configured_jwt_secret()? {
             Some(secret) => secret.to_owned(),
@@ -42,6 +44,7 @@ impl AppState {
         )?;
         Ok(Self {
             store,
+            bus,
             tokens,
             public_url,
             invitation_ttl: chrono::Duration::days(i64::from(settings.invitation_days.max(1))),
@@ -53,6 +56,17 @@ impl AppState {
         })
     }
 }
+
+/// Opens the configured database with an in-process event bus, and builds
+/// the state on it.
+pub async fn open(settings: &Settings) -> anyhow::Result<AppState> {
+    let bus: Arc<dyn EventBus> = LocalBus::new(BUS_CAPACITY);
+    let store = crate::store::open(&settings.database_url, bus.clone()).await?;
+    AppState::new(settings, store, bus).await
+}
+
+/// Events buffered for a slow hub before it must catch up from the log.
+pub const BUS_CAPACITY: usize = 4096;
 
 /// 256 random bits, base64url: JWT secrets and invitation tokens.
 pub fn random_token() -> String {

@@ -88,8 +88,7 @@ impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
         let db = TestDb::create(backend).await;
         let settings = settings_for(&db.url);
-        let store = minga::store::open(&db.url).await.expect("open store");
-        let state = AppState::new(&settings, store).await.expect("state");
+        let state = minga::state::open(&settings).await.expect("open the store");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
         let (stop, stopped) = oneshot::channel::<()>();

@@ -23,7 +23,7 @@ on_both_backends!(
 
 async fn open(backend: Backend) -> (TestDb, Arc<dyn Store>) {
     let db = TestDb::create(backend).await;
-    let store = store::open(&db.url).await.expect("open");
+    let store = store::open(&db.url, minga::bus::LocalBus::new(64)).await.expect("open");
     (db, store)
 }
 
@@ -66,7 +66,7 @@ async fn migrations_are_idempotent_and_jwt_secret_is_kept(backend: Backend) {
     assert_eq!(first, "first-candidate");
     assert_eq!(store.jwt_secret("second-candidate").await.unwrap(), "first-candidate", "the first secret stays");
     // Opening the same database again re-runs migrations harmlessly and keeps the data.
-    let again = store::open(&db.url).await.expect("reopen");
+    let again = store::open(&db.url, minga::bus::LocalBus::new(64)).await.expect("reopen");
     assert_eq!(again.jwt_secret("third").await.unwrap(), "first-candidate");
 }
 

@@ -174,3 +174,17 @@ mod tests {
         assert_eq!(unique_key(" Fundación Esperanza "), unique_key("fundación esperanza"));
     }
 }
+
+/// Who did something, as others see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct PersonRef {
+    #[schema(value_type = uuid::Uuid)]
+    pub id: UserId,
+    pub display_name: String,
+}
+
+impl From<&User> for PersonRef {
+    fn from(user: &User) -> Self {
+        PersonRef { id: user.id, display_name: user.display_name.clone() }
+    }
+}

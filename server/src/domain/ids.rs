@@ -36,7 +36,7 @@ macro_rules! id_type {
     )*};
 }
 
-id_type!(OrganizationId, UserId, InvitationId);
+id_type!(OrganizationId, UserId, InvitationId, DocumentId, SectionId, ProposalId, CommentId, FlagId);
 
 #[cfg(test)]
 mod tests {

@@ -3,16 +3,25 @@
 
 pub mod account;
 pub mod account_rules;
+pub mod charter;
+pub mod charter_text;
+pub mod comment;
+pub mod diff;
+pub mod event;
 pub mod ids;
 pub mod limits;
+pub mod markdown;
 pub mod permissions;
+pub mod proposal;
 pub mod rate_limit;
 
-/// Why a rule refused a change: the input is wrong (`Invalid`, a 422), or it
-/// clashes with the current state of things (`Conflict`, a 409).
+/// Why a rule refused a change: the input is wrong (`Invalid`, a 422), the
+/// caller may not (`Forbidden`, a 403), or it clashes with the current state
+/// of things (`Conflict`, a 409).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Refusal {
     Invalid(limits::Invalid),
+    Forbidden(String),
     Conflict(String),
 }
 

@@ -172,6 +172,7 @@ impl From<StoreError> for ApiError {
         match err {
             StoreError::NotFound(what) => ApiError::NotFound(format!("{what} not found")),
             StoreError::Conflict(detail) => ApiError::Conflict(detail),
+            StoreError::Forbidden(detail) => ApiError::Forbidden(detail),
             StoreError::Invalid(invalid) => ApiError::Validation(invalid),
             StoreError::InvitationUnusable(InvitationState::Expired) => {
                 ApiError::Gone("this invitation has expired; ask the secretariat for a new one".into())

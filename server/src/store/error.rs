@@ -10,6 +10,8 @@ pub enum StoreError {
     NotFound(&'static str),
     #[error("conflict: {0}")]
     Conflict(String),
+    #[error("forbidden: {0}")]
+    Forbidden(String),
     #[error("invalid: {0}")]
     Invalid(Invalid),
     #[error("invitation can no longer be used: {0:?}")]
@@ -30,6 +32,7 @@ impl From<Refusal> for StoreError {
         match refusal {
             Refusal::Invalid(invalid) => StoreError::Invalid(invalid),
             Refusal::Conflict(detail) => StoreError::Conflict(detail),
+            Refusal::Forbidden(detail) => StoreError::Forbidden(detail),
         }
     }
 }

@@ -3,10 +3,16 @@
 //! more than one statement runs them in one transaction.
 
 mod accounts_sql;
+mod comments_sql;
+mod documents_sql;
+mod drafting;
 mod error;
+mod events_sql;
 mod meta_sql;
 mod postgres;
+mod proposals_sql;
 mod rows;
+mod rows_drafting;
 mod sqlite;
 
 use std::sync::Arc;
@@ -14,11 +20,16 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
+use crate::bus::EventBus;
 use crate::domain::account::{
     Credentials, Invitation, Organization, OrganizationKind, OrganizationPatch, Role, User, UserPatch,
 };
 use crate::domain::ids::{OrganizationId, UserId};
 
+pub use drafting::{
+    CommentEdit, DiscussionStore, DocumentStore, EventStore, NewComment, NewProposal, NewRevision, NewSection,
+    ProposalStore,
+};
 pub use error::{StoreError, StoreResult};
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
@@ -50,10 +61,10 @@ impl Backend {
 
 /// Opens the database named by `url`, creating a SQLite file (and its
 /// directory) when missing, and brings its schema up to date.
-pub async fn open(url: &str) -> anyhow::Result<Arc<dyn Store>> {
+pub async fn open(url: &str, bus: Arc<dyn EventBus>) -> anyhow::Result<Arc<dyn Store>> {
     let store: Arc<dyn Store> = match Backend::of_url(url) {
-        Backend::Postgres => Arc::new(PostgresStore::connect(url).await?),
-        Backend::Sqlite => Arc::new(SqliteStore::connect(url).await?),
+        Backend::Postgres => Arc::new(PostgresStore::connect(url, bus).await?),
+        Backend::Sqlite => Arc::new(SqliteStore::connect(url, bus).await?),
     };
     store.migrate().await?;
     Ok(store)
@@ -98,10 +109,9 @@ impl Page {
     }
 }
 
-#[async_trait]
-pub trait Store: AccountStore + MetaStore {}
+pub trait Store: AccountStore + MetaStore + DocumentStore + ProposalStore + DiscussionStore + EventStore {}
 
-impl<T: AccountStore + MetaStore> Store for T {}
+impl<T> Store for T where T: AccountStore + MetaStore + DocumentStore + ProposalStore + DiscussionStore + EventStore {}
 
 /// Health, schema and server-wide settings.
 #[async_trait]

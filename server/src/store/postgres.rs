@@ -5,17 +5,25 @@ use std::time::Duration;
 use sqlx::postgres::PgPoolOptions;
 use sqlx::{PgPool, Postgres, Transaction};
 
+use std::sync::Arc;
+
 use super::accounts_sql::account_store;
+use super::comments_sql::comment_store;
+use super::documents_sql::document_store;
 use super::error::{classify, StoreError, StoreResult};
+use super::events_sql::event_store;
 use super::meta_sql::meta_store;
+use super::proposals_sql::proposal_store;
 use super::Backend;
+use crate::bus::EventBus;
 
 pub struct PostgresStore {
+    bus: Arc<dyn EventBus>,
     pool: PgPool,
 }
 
 impl PostgresStore {
-    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+    pub async fn connect(url: &str, bus: Arc<dyn EventBus>) -> anyhow::Result<Self> {
         let pool = PgPoolOptions::new()
             .max_connections(16)
             // Fail fast when the database is gone: callers answer 503
@@ -23,7 +31,7 @@ impl PostgresStore {
             .acquire_timeout(Duration::from_secs(3))
             .connect(url)
             .await?;
-        Ok(Self { pool })
+        Ok(Self { bus, pool })
     }
 
     async fn begin_write(&self) -> StoreResult<Transaction<'static, Postgres>> {
@@ -43,3 +51,7 @@ impl PostgresStore {
 
 meta_store!(PostgresStore, backend = Backend::Postgres, migrations = "../migrations/postgres");
 account_store!(PostgresStore, Postgres, for_update = " FOR UPDATE");
+event_store!(PostgresStore, Postgres);
+document_store!(PostgresStore, Postgres, for_update = " FOR UPDATE");
+proposal_store!(PostgresStore, Postgres, for_update = " FOR UPDATE");
+comment_store!(PostgresStore, Postgres, for_update = " FOR UPDATE");

@@ -6,19 +6,27 @@ use std::time::Duration;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Sqlite, SqlitePool, Transaction};
 
+use std::sync::Arc;
+
 use super::accounts_sql::account_store;
+use super::comments_sql::comment_store;
+use super::documents_sql::document_store;
 use super::error::{classify, StoreError, StoreResult};
+use super::events_sql::event_store;
 use super::meta_sql::meta_store;
+use super::proposals_sql::proposal_store;
 use super::Backend;
+use crate::bus::EventBus;
 
 pub struct SqliteStore {
+    bus: Arc<dyn EventBus>,
     pool: SqlitePool,
 }
 
 impl SqliteStore {
     /// Accepts `sqlite://path`, `sqlite:path` or a bare path; creates the
     /// file and its directory when missing.
-    pub async fn connect(url: &str) -> anyhow::Result<Self> {
+    pub async fn connect(url: &str, bus: Arc<dyn EventBus>) -> anyhow::Result<Self> {
         let url = if url.starts_with("sqlite:") { url.to_owned() } else { format!("sqlite://{url}") };
         let options = SqliteConnectOptions::from_str(&url)?
             .create_if_missing(true)
@@ -35,7 +43,7 @@ impl SqliteStore {
             .acquire_timeout(Duration::from_secs(5))
             .connect_with(options)
             .await?;
-        Ok(Self { pool })
+        Ok(Self { bus, pool })
     }
 
     /// `BEGIN IMMEDIATE` takes the write lock up front: a deferred
@@ -60,6 +68,10 @@ fn constraint_name(message: &str) -> Option<String> {
 
 meta_store!(SqliteStore, backend = Backend::Sqlite, migrations = "../migrations/sqlite");
 account_store!(SqliteStore, Sqlite, for_update = "");
+event_store!(SqliteStore, Sqlite);
+document_store!(SqliteStore, Sqlite, for_update = "");
+proposal_store!(SqliteStore, Sqlite, for_update = "");
+comment_store!(SqliteStore, Sqlite, for_update = "");
 
 #[cfg(test)]
 mod tests {

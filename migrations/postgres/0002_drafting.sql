@@ -1,0 +1,122 @@
+-- The charter (documents, sections, versions), proposals with revisions,
+-- comments with their history and flags, and the event log.
+
+CREATE TABLE documents (
+    id         UUID PRIMARY KEY,
+    title      TEXT NOT NULL,
+    version    BIGINT NOT NULL,
+    created_at TIMESTAMPTZ NOT NULL,
+    updated_at TIMESTAMPTZ NOT NULL
+);
+
+-- The current text; `position` orders the sections (numbers are derived).
+CREATE TABLE sections (
+    id          UUID PRIMARY KEY,
+    document_id UUID NOT NULL REFERENCES documents (id),
+    kind        TEXT NOT NULL CHECK (kind IN ('chapter', 'article')),
+    title       TEXT NOT NULL,
+    body        TEXT NOT NULL,
+    position    BIGINT NOT NULL
+);
+CREATE INDEX sections_document_idx ON sections (document_id, position);
+
+-- Every version as a full snapshot (JSON array of sections).
+CREATE TABLE document_versions (
+    document_id UUID NOT NULL REFERENCES documents (id),
+    version     BIGINT NOT NULL,
+    created_at  TIMESTAMPTZ NOT NULL,
+    created_by  UUID REFERENCES users (id),
+    proposal_id UUID,
+    summary     TEXT NOT NULL,
+    snapshot    TEXT NOT NULL,
+    PRIMARY KEY (document_id, version)
+);
+
+CREATE TABLE proposals (
+    id               UUID PRIMARY KEY,
+    document_id      UUID NOT NULL REFERENCES documents (id),
+    kind             TEXT NOT NULL CHECK (kind IN ('amend', 'add', 'delete', 'general')),
+    section_id       UUID,
+    after_section_id UUID,
+    title            TEXT NOT NULL,
+    rationale        TEXT NOT NULL,
+    status           TEXT NOT NULL,
+    organization_id  UUID NOT NULL REFERENCES organizations (id),
+    author_id        UUID NOT NULL REFERENCES users (id),
+    base_version     BIGINT NOT NULL,
+    locked           BOOLEAN NOT NULL DEFAULT FALSE,
+    outdated         BOOLEAN NOT NULL DEFAULT FALSE,
+    ballot_id        UUID,
+    created_at       TIMESTAMPTZ NOT NULL,
+    updated_at       TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX proposals_document_idx ON proposals (document_id, id);
+
+CREATE TABLE proposal_revisions (
+    proposal_id UUID NOT NULL REFERENCES proposals (id),
+    number      BIGINT NOT NULL,
+    title       TEXT NOT NULL,
+    body        TEXT NOT NULL,
+    note        TEXT NOT NULL,
+    author_id   UUID NOT NULL REFERENCES users (id),
+    created_at  TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (proposal_id, number)
+);
+
+CREATE TABLE comments (
+    id              UUID PRIMARY KEY,
+    proposal_id     UUID NOT NULL REFERENCES proposals (id),
+    parent_id       UUID REFERENCES comments (id),
+    author_id       UUID NOT NULL REFERENCES users (id),
+    organization_id UUID NOT NULL REFERENCES organizations (id),
+    body            TEXT NOT NULL,
+    anchor_revision BIGINT,
+    anchor_quote    TEXT,
+    created_at      TIMESTAMPTZ NOT NULL,
+    edited_at       TIMESTAMPTZ,
+    deleted         BOOLEAN NOT NULL DEFAULT FALSE,
+    hidden          BOOLEAN NOT NULL DEFAULT FALSE,
+    hidden_reason   TEXT
+);
+CREATE INDEX comments_proposal_idx ON comments (proposal_id, id);
+
+-- Earlier bodies of edited comments.
+CREATE TABLE comment_edits (
+    id         UUID PRIMARY KEY,
+    comment_id UUID NOT NULL REFERENCES comments (id),
+    body       TEXT NOT NULL,
+    written_at TIMESTAMPTZ NOT NULL
+);
+CREATE INDEX comment_edits_comment_idx ON comment_edits (comment_id, id);
+
+CREATE TABLE flags (
+    id          UUID PRIMARY KEY,
+    comment_id  UUID NOT NULL REFERENCES comments (id),
+    user_id     UUID NOT NULL REFERENCES users (id),
+    reason      TEXT NOT NULL,
+    status      TEXT NOT NULL CHECK (status IN ('open', 'resolved')),
+    action      TEXT,
+    resolved_by UUID REFERENCES users (id),
+    resolved_at TIMESTAMPTZ,
+    created_at  TIMESTAMPTZ NOT NULL,
+    CONSTRAINT flags_comment_user_key UNIQUE (comment_id, user_id)
+);
+
+-- One row per topic: updating it in the writing transaction serializes the
+-- writers of a topic, so sequence order is commit order.
+CREATE TABLE topic_heads (
+    topic TEXT PRIMARY KEY,
+    seq   BIGINT NOT NULL
+);
+
+CREATE TABLE events (
+    topic      TEXT NOT NULL,
+    seq        BIGINT NOT NULL,
+    kind       TEXT NOT NULL,
+    data       TEXT NOT NULL,
+    actor_id   UUID,
+    actor_name TEXT,
+    comment_id UUID,
+    at         TIMESTAMPTZ NOT NULL,
+    PRIMARY KEY (topic, seq)
+);

@@ -1,0 +1,109 @@
+//! The storage traits for the charter, proposals, discussion and events.
+
+use async_trait::async_trait;
+
+use super::StoreResult;
+use crate::domain::account::User;
+use crate::domain::charter::{Charter, DocumentSummary, SectionKind, VersionInfo};
+use crate::domain::comment::{Anchor, Comment, Flag, FlagAction};
+use crate::domain::event::{Event, Topic};
+use crate::domain::ids::{CommentId, DocumentId, FlagId, ProposalId, SectionId};
+use crate::domain::proposal::{Proposal, ProposalKind, ProposalStatus, Revision};
+
+#[derive(Debug, Clone)]
+pub struct NewSection {
+    pub kind: SectionKind,
+    pub title: String,
+    pub body: String,
+    pub after: Option<SectionId>,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewProposal {
+    pub kind: ProposalKind,
+    pub section_id: Option<SectionId>,
+    pub after_section_id: Option<SectionId>,
+    pub title: String,
+    pub body: String,
+    pub rationale: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewRevision {
+    pub title: Option<String>,
+    pub body: String,
+    pub note: String,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewComment {
+    pub body: String,
+    pub parent_id: Option<CommentId>,
+    pub anchor: Option<Anchor>,
+}
+
+/// An earlier body of an edited comment.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct CommentEdit {
+    pub body: String,
+    pub written_at: chrono::DateTime<chrono::Utc>,
+}
+
+/// Each change makes a new version of the charter, stored whole.
+#[async_trait]
+pub trait DocumentStore: Send + Sync + 'static {
+    async fn list_documents(&self) -> StoreResult<Vec<DocumentSummary>>;
+    async fn create_document(&self, title: String, actor: &User) -> StoreResult<Charter>;
+    async fn charter(&self, id: DocumentId) -> StoreResult<Charter>;
+    async fn charter_at(&self, id: DocumentId, version: i64) -> StoreResult<Charter>;
+    async fn versions(&self, id: DocumentId) -> StoreResult<Vec<VersionInfo>>;
+    async fn insert_section(&self, id: DocumentId, new: NewSection, actor: &User) -> StoreResult<(Charter, SectionId)>;
+    async fn update_section(
+        &self,
+        id: SectionId,
+        title: Option<String>,
+        body: Option<String>,
+        actor: &User,
+    ) -> StoreResult<(Charter, SectionId)>;
+    /// Replaces every section (an import); the title too when given.
+    async fn replace_sections(
+        &self,
+        id: DocumentId,
+        title: Option<String>,
+        sections: Vec<NewSection>,
+        actor: &User,
+    ) -> StoreResult<Charter>;
+}
+
+#[async_trait]
+pub trait ProposalStore: Send + Sync + 'static {
+    async fn create_proposal(&self, document: DocumentId, new: NewProposal, actor: &User) -> StoreResult<Proposal>;
+    async fn proposal(&self, id: ProposalId) -> StoreResult<Proposal>;
+    async fn list_proposals(&self, document: DocumentId, status: Option<ProposalStatus>) -> StoreResult<Vec<Proposal>>;
+    async fn revisions(&self, id: ProposalId) -> StoreResult<Vec<Revision>>;
+    async fn revise(&self, id: ProposalId, new: NewRevision, actor: &User) -> StoreResult<Proposal>;
+    async fn withdraw(&self, id: ProposalId, actor: &User) -> StoreResult<Proposal>;
+    async fn set_locked(&self, id: ProposalId, locked: bool, actor: &User) -> StoreResult<Proposal>;
+}
+
+#[async_trait]
+pub trait DiscussionStore: Send + Sync + 'static {
+    async fn comments(&self, proposal: ProposalId) -> StoreResult<Vec<Comment>>;
+    async fn comment(&self, id: CommentId) -> StoreResult<Comment>;
+    async fn create_comment(&self, proposal: ProposalId, new: NewComment, actor: &User) -> StoreResult<Comment>;
+    async fn edit_comment(&self, id: CommentId, body: String, actor: &User) -> StoreResult<Comment>;
+    async fn comment_history(&self, id: CommentId) -> StoreResult<Vec<CommentEdit>>;
+    async fn delete_comment(&self, id: CommentId, actor: &User) -> StoreResult<Comment>;
+    async fn set_hidden(&self, id: CommentId, reason: Option<String>, actor: &User) -> StoreResult<Comment>;
+    async fn flag_comment(&self, id: CommentId, reason: String, actor: &User) -> StoreResult<Flag>;
+    async fn flags(&self, open_only: bool) -> StoreResult<Vec<Flag>>;
+    async fn resolve_flag(&self, id: FlagId, action: FlagAction, actor: &User) -> StoreResult<Flag>;
+}
+
+#[async_trait]
+pub trait EventStore: Send + Sync + 'static {
+    /// Events of `topic` with seq > `after`, oldest first, at most `limit`.
+    async fn events(&self, topic: Topic, after: i64, limit: u32) -> StoreResult<Vec<Event>>;
+    /// The last seq of `topic` (0 when it has none).
+    async fn head(&self, topic: Topic) -> StoreResult<i64>;
+}

@@ -1,0 +1,263 @@
+//! Proposals and their revisions, written once for both backends (see
+//! `accounts_sql.rs`). The rules (who may, and when) come from
+//! `domain::proposal` and are checked inside the writing transaction.
+
+macro_rules! proposal_select {
+    () => {
+        "SELECT p.id, p.document_id, p.kind, p.section_id, p.after_section_id, p.title, p.rationale, \
+         p.status, p.base_version, p.locked, p.outdated, p.ballot_id, p.created_at, \
+         p.author_id, a.display_name AS author_name, \
+         r.number AS rev_number, r.body AS rev_body, r.created_at AS rev_created_at, \
+         r.author_id AS rev_author_id, ra.display_name AS rev_author_name, \
+         (SELECT COUNT(*) FROM comments c WHERE c.proposal_id = p.id AND c.deleted = FALSE) AS comment_count, \
+         o.id AS org_id, o.name AS org_name, o.short_name AS org_short_name, o.kind AS org_kind, \
+         o.active AS org_active \
+         FROM proposals p \
+         JOIN organizations o ON o.id = p.organization_id \
+         JOIN users a ON a.id = p.author_id \
+         JOIN proposal_revisions r ON r.proposal_id = p.id \
+           AND r.number = (SELECT MAX(number) FROM proposal_revisions WHERE proposal_id = p.id) \
+         JOIN users ra ON ra.id = r.author_id"
+    };
+}
+
+macro_rules! proposal_store {
+    ($store:ty, $db:ty, for_update = $for_update:literal) => {
+        impl $store {
+            async fn proposal_in(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                id: uuid::Uuid,
+            ) -> $crate::store::StoreResult<$crate::domain::proposal::Proposal> {
+                let row: Option<$crate::store::rows_drafting::ProposalRow> =
+                    sqlx::query_as(concat!($crate::store::proposals_sql::proposal_select!(), " WHERE p.id = $1"))
+                        .bind(id)
+                        .fetch_optional(&mut *conn)
+                        .await
+                        .map_err(Self::err)?;
+                row.ok_or($crate::store::StoreError::NotFound("proposal"))?.try_into()
+            }
+
+            /// Locks the proposal row for the rest of the transaction.
+            async fn lock_proposal(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                id: uuid::Uuid,
+            ) -> $crate::store::StoreResult<$crate::domain::proposal::Proposal> {
+                let found: Option<uuid::Uuid> =
+                    sqlx::query_scalar(concat!("SELECT id FROM proposals WHERE id = $1", $for_update))
+                        .bind(id)
+                        .fetch_optional(&mut *conn)
+                        .await
+                        .map_err(Self::err)?;
+                found.ok_or($crate::store::StoreError::NotFound("proposal"))?;
+                Self::proposal_in(conn, id).await
+            }
+
+            async fn insert_revision(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                proposal: uuid::Uuid,
+                number: i64,
+                title: &str,
+                body: &str,
+                note: &str,
+                author: uuid::Uuid,
+            ) -> $crate::store::StoreResult<()> {
+                sqlx::query(
+                    "INSERT INTO proposal_revisions (proposal_id, number, title, body, note, author_id, created_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(proposal)
+                .bind(number)
+                .bind(title)
+                .bind(body)
+                .bind(note)
+                .bind(author)
+                .bind(chrono::Utc::now())
+                .execute(&mut *conn)
+                .await
+                .map_err(Self::err)?;
+                Ok(())
+            }
+
+            /// Re-reads the proposal, announces it on its document's and its
+            /// own topic, commits and publishes.
+            async fn finish_proposal_change(
+                &self,
+                mut tx: sqlx::Transaction<'static, $db>,
+                id: uuid::Uuid,
+                kind: &'static str,
+                actor: &$crate::domain::account::User,
+            ) -> $crate::store::StoreResult<$crate::domain::proposal::Proposal> {
+                use $crate::domain::event::{NewEvent, Topic};
+                let proposal = Self::proposal_in(&mut tx, id).await?;
+                let data = serde_json::json!({ "proposal": proposal });
+                let events = vec![
+                    NewEvent::new(Topic::Document(proposal.document_id), kind, data.clone()),
+                    NewEvent::new(Topic::Proposal(proposal.id), kind, data),
+                ];
+                let events = Self::append_events(&mut tx, Some(actor), events).await?;
+                self.commit_and_publish(tx, events).await?;
+                Ok(proposal)
+            }
+        }
+
+        #[async_trait::async_trait]
+        impl $crate::store::ProposalStore for $store {
+            async fn create_proposal(
+                &self,
+                document: $crate::domain::ids::DocumentId,
+                new: $crate::store::NewProposal,
+                actor: &$crate::domain::account::User,
+            ) -> $crate::store::StoreResult<$crate::domain::proposal::Proposal> {
+                let mut tx = self.begin_write().await?;
+                let charter = Self::charter_in(&mut tx, document.0, false).await?;
+                $crate::domain::proposal::check_target(
+                    new.kind,
+                    new.section_id,
+                    new.after_section_id,
+                    &charter.sections,
+                )
+                .map_err($crate::store::StoreError::Invalid)?;
+                let id = $crate::domain::ids::ProposalId::new();
+                let now = chrono::Utc::now();
+                sqlx::query(
+                    "INSERT INTO proposals (id, document_id, kind, section_id, after_section_id, title, rationale, \
+                     status, organization_id, author_id, base_version, locked, outdated, created_at, updated_at) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $9, $10, FALSE, FALSE, $11, $11)",
+                )
+                .bind(id.0)
+                .bind(document.0)
+                .bind(new.kind.as_str())
+                .bind(new.section_id.map(|s| s.0))
+                .bind(new.after_section_id.map(|s| s.0))
+                .bind(&new.title)
+                .bind(&new.rationale)
+                .bind(actor.organization.id.0)
+                .bind(actor.id.0)
+                .bind(charter.version)
+                .bind(now)
+                .execute(&mut *tx)
+                .await
+                .map_err(Self::err)?;
+                Self::insert_revision(&mut tx, id.0, 1, &new.title, &new.body, "", actor.id.0).await?;
+                self.finish_proposal_change(tx, id.0, "proposal.created", actor).await
+            }
+
+            async fn proposal(
+                &self,
+                id: $crate::domain::ids::ProposalId,
+            ) -> $crate::store::StoreResult<$crate::domain::proposal::Proposal> {
+                let mut conn = self.pool.acquire().await.map_err(Self::err)?;
+                Self::proposal_in(&mut conn, id.0).await
+            }
+
+            async fn list_proposals(
+                &self,
+                document: $crate::domain::ids::DocumentId,
+                status: Option<$crate::domain::proposal::ProposalStatus>,
+            ) -> $crate::store::StoreResult<Vec<$crate::domain::proposal::Proposal>> {
+                let mut conn = self.pool.acquire().await.map_err(Self::err)?;
+                Self::document_row_in(&mut conn, document.0, false).await?;
+                let rows: Vec<$crate::store::rows_drafting::ProposalRow> = sqlx::query_as(concat!(
+                    $crate::store::proposals_sql::proposal_select!(),
+                    " WHERE p.document_id = $1 AND ($2 IS NULL OR p.status = $2) ORDER BY p.id"
+                ))
+                .bind(document.0)
+                .bind(status.map(|s| s.as_str()))
+                .fetch_all(&mut *conn)
+                .await
+                .map_err(Self::err)?;
+                $crate::store::rows::convert_all(rows)
+            }
+
+            async fn revisions(
+                &self,
+                id: $crate::domain::ids::ProposalId,
+            ) -> $crate::store::StoreResult<Vec<$crate::domain::proposal::Revision>> {
+                let rows: Vec<$crate::store::rows_drafting::RevisionRow> = sqlx::query_as(
+                    "SELECT r.number, r.title, r.body, r.note, r.created_at, r.author_id, \
+                     u.display_name AS author_name FROM proposal_revisions r JOIN users u ON u.id = r.author_id \
+                     WHERE r.proposal_id = $1 ORDER BY r.number",
+                )
+                .bind(id.0)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(Self::err)?;
+                if rows.is_empty() {
+                    return Err($crate::store::StoreError::NotFound("proposal"));
+                }
+                Ok(rows.into_iter().map(Into::into).collect())
+            }
+
+            async fn revise(
+                &self,
+                id: $crate::domain::ids::ProposalId,
+                new: $crate::store::NewRevision,
+                actor: &$crate::domain::account::User,
+            ) -> $crate::store::StoreResult<$crate::domain::proposal::Proposal> {
+                use $crate::domain::proposal as rules;
+                let mut tx = self.begin_write().await?;
+                let proposal = Self::lock_proposal(&mut tx, id.0).await?;
+                if !rules::may_act_for_proposal(actor, &proposal.facts()) {
+                    return Err($crate::store::StoreError::Forbidden(
+                        "only a delegate of the author organization, or the secretariat, may revise it".into(),
+                    ));
+                }
+                rules::check_text_open(&proposal.facts())?;
+                let title = new.title.unwrap_or(proposal.title);
+                let number = proposal.revision.number + 1;
+                Self::insert_revision(&mut tx, id.0, number, &title, &new.body, &new.note, actor.id.0).await?;
+                sqlx::query("UPDATE proposals SET title = $2, outdated = FALSE, updated_at = $3 WHERE id = $1")
+                    .bind(id.0)
+                    .bind(&title)
+                    .bind(chrono::Utc::now())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(Self::err)?;
+                self.finish_proposal_change(tx, id.0, "proposal.revised", actor).await
+            }
+
+            async fn withdraw(
+                &self,
+                id: $crate::domain::ids::ProposalId,
+                actor: &$crate::domain::account::User,
+            ) -> $crate::store::StoreResult<$crate::domain::proposal::Proposal> {
+                use $crate::domain::proposal as rules;
+                let mut tx = self.begin_write().await?;
+                let proposal = Self::lock_proposal(&mut tx, id.0).await?;
+                if !rules::may_act_for_proposal(actor, &proposal.facts()) {
+                    return Err($crate::store::StoreError::Forbidden(
+                        "only a delegate of the author organization, or the secretariat, may withdraw it".into(),
+                    ));
+                }
+                rules::check_text_open(&proposal.facts())?;
+                sqlx::query("UPDATE proposals SET status = 'withdrawn', updated_at = $2 WHERE id = $1")
+                    .bind(id.0)
+                    .bind(chrono::Utc::now())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(Self::err)?;
+                self.finish_proposal_change(tx, id.0, "proposal.status", actor).await
+            }
+
+            async fn set_locked(
+                &self,
+                id: $crate::domain::ids::ProposalId,
+                locked: bool,
+                actor: &$crate::domain::account::User,
+            ) -> $crate::store::StoreResult<$crate::domain::proposal::Proposal> {
+                let mut tx = self.begin_write().await?;
+                Self::lock_proposal(&mut tx, id.0).await?;
+                sqlx::query("UPDATE proposals SET locked = $2, updated_at = $3 WHERE id = $1")
+                    .bind(id.0)
+                    .bind(locked)
+                    .bind(chrono::Utc::now())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(Self::err)?;
+                self.finish_proposal_change(tx, id.0, "proposal.locked", actor).await
+            }
+        }
+    };
+}
+
+pub(crate) use {proposal_select, proposal_store};
