@@ -99,7 +99,7 @@ CREATE TABLE flags (
     resolved_by UUID REFERENCES users (id),
     resolved_at TIMESTAMPTZ,
     created_at  TIMESTAMPTZ NOT NULL,
-    CONSTRAINT flags_comment_user_key UNIQUE (comment_id, user_id)
+    CONSTRAINT flags_comment_id_key UNIQUE (comment_id, user_id)
 );
 
 -- One row per topic: updating it in the writing transaction serializes the

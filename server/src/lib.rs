@@ -9,6 +9,7 @@ pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod http;
+pub mod i18n;
 pub mod server;
 pub mod state;
 pub mod store;

@@ -3,12 +3,18 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod comments;
+pub mod documents;
+pub mod events;
+pub mod export;
 pub mod error;
 pub mod extract;
 pub mod health;
 pub mod middleware;
 pub mod openapi;
+pub mod proposals;
 pub mod session;
+pub mod views;
 pub mod web;
 
 use std::time::Duration;
@@ -30,6 +36,10 @@ pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .merge(accounts::router())
         .merge(admin::router())
+        .merge(documents::router())
+        .merge(proposals::router())
+        .merge(comments::router())
+        .merge(events::router())
         .route("/openapi.json", get(openapi::document))
         .fallback(|| async { ApiError::NotFound("no such API endpoint".into()) })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed });

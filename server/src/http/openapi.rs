@@ -4,7 +4,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use super::extract::Json;
-use super::{accounts, admin, health};
+use super::{accounts, admin, comments, documents, events, export, health, proposals};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -15,6 +15,13 @@ use super::{accounts, admin, health};
         accounts::invitation, accounts::accept_invitation,
         admin::list_organizations, admin::create_organization, admin::update_organization,
         admin::list_users, admin::update_user, admin::create_invitation,
+        documents::list, documents::create, documents::show, documents::add_section, documents::edit_section,
+        documents::import, documents::versions, documents::version, documents::diff, export::export,
+        proposals::list, proposals::create, proposals::show, proposals::revisions, proposals::revise,
+        proposals::diff, proposals::withdraw, proposals::lock, proposals::unlock,
+        comments::list, comments::create, comments::edit, comments::history, comments::delete,
+        comments::hide, comments::unhide, comments::flag, comments::flags, comments::resolve,
+        events::replay,
     ),
     modifiers(&SessionSchemes),
     security(("bearer" = []), ("cookie" = [])),

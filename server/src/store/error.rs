@@ -56,6 +56,9 @@ pub(crate) fn on_constraint(violation: Violation, constraint: Option<&str>) -> S
         (Violation::Unique, Some("users_email_normalized_key")) => {
             StoreError::Conflict("an account with this email already exists".into())
         }
+        (Violation::Unique, Some("flags_comment_id_key")) => {
+            StoreError::Conflict("you have already flagged this comment".into())
+        }
         (Violation::Unique, _) => StoreError::Conflict("this already exists".into()),
         (Violation::ForeignKey, _) => {
             StoreError::Invalid(Invalid::new("id", "refers to something that does not exist"))

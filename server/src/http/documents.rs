@@ -1,0 +1,262 @@
+//! The charter: documents, their sections, versions, comparison, import and export.
+
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::routing::{get, patch, post};
+use axum::Router;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::error::{ApiError, ApiResult, Problem};
+use super::extract::{Json, Path, Query};
+use super::session::{CurrentUser, Secretariat};
+use super::views::{DocumentView, SectionView};
+use crate::domain::charter::{section_numbers, DocumentSummary, SectionKind, VersionInfo};
+use crate::domain::charter_text::{parse_import, to_markdown, ExportSection};
+use crate::domain::diff::{document_diff, SectionDiff, SectionText};
+use crate::domain::ids::{DocumentId, SectionId};
+use crate::domain::limits::{self, IMPORT_LIMIT_BYTES, SECTION_BODY_CHARS};
+use crate::state::AppState;
+use crate::store::NewSection;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/documents", get(list).post(create))
+        .route("/documents/{id}", get(show))
+        .route("/documents/{id}/sections", post(add_section))
+        .route("/sections/{id}", patch(edit_section))
+        .route("/documents/{id}/import", post(import).layer(DefaultBodyLimit::max(IMPORT_LIMIT_BYTES)))
+        .route("/documents/{id}/versions", get(versions))
+        .route("/documents/{id}/versions/{version}", get(version))
+        .route("/documents/{id}/diff", get(diff))
+        .route("/documents/{id}/export", get(super::export::export))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateDocument {
+    pub title: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateSection {
+    pub kind: SectionKind,
+    pub title: String,
+    #[serde(default)]
+    pub body: String,
+    pub after_section_id: Option<Uuid>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EditSection {
+    pub title: Option<String>,
+    pub body: Option<String>,
+}
+
+/// A changed section and the document version the change made.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SectionChange {
+    #[serde(flatten)]
+    pub section: SectionView,
+    pub version: i64,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DiffQuery {
+    /// The older version (default: the one before `to`).
+    pub from: Option<i64>,
+    /// The newer version (default: the current one).
+    pub to: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DocumentDiff {
+    pub from: i64,
+    pub to: i64,
+    pub sections: Vec<SectionDiff>,
+}
+
+/// Section titles may be empty (many articles have none) but not too long.
+fn section_title(title: &str) -> ApiResult<String> {
+    Ok(limits::single_line("title", title, (0, limits::TITLE_CHARS.1))?)
+}
+
+fn section_body(body: &str) -> ApiResult<String> {
+    limits::length("body", body, SECTION_BODY_CHARS)?;
+    Ok(body.to_owned())
+}
+
+/// The documents (any signed-in user).
+#[utoipa::path(get, path = "/api/v1/documents", tag = "charter",
+    responses((status = 200, body = [DocumentSummary]), (status = 401, body = Problem)))]
+pub async fn list(State(state): State<AppState>, _user: CurrentUser) -> ApiResult<Json<Vec<DocumentSummary>>> {
+    Ok(Json(state.store.list_documents().await?))
+}
+
+/// Start a document (secretariat).
+#[utoipa::path(post, path = "/api/v1/documents", tag = "charter", request_body = CreateDocument,
+    responses((status = 201, body = DocumentView), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn create(
+    State(state): State<AppState>,
+    Secretariat(actor): Secretariat,
+    Json(request): Json<CreateDocument>,
+) -> ApiResult<(StatusCode, Json<DocumentView>)> {
+    let title = limits::title("title", &request.title)?;
+    let charter = state.store.create_document(title, &actor).await?;
+    Ok((StatusCode::CREATED, Json(DocumentView::from(&charter))))
+}
+
+/// The current text, in reading order.
+#[utoipa::path(get, path = "/api/v1/documents/{id}", tag = "charter", params(("id" = Uuid, Path)),
+    responses((status = 200, body = DocumentView), (status = 404, body = Problem)))]
+pub async fn show(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<DocumentView>> {
+    Ok(Json(DocumentView::from(&state.store.charter(DocumentId(id)).await?)))
+}
+
+fn section_change(charter: &crate::domain::charter::Charter, id: SectionId) -> ApiResult<SectionChange> {
+    let view = DocumentView::from(charter);
+    let section = view
+        .sections
+        .into_iter()
+        .find(|section| section.id == id)
+        .ok_or_else(|| ApiError::NotFound("section not found".into()))?;
+    Ok(SectionChange { section, version: charter.version })
+}
+
+/// Add a chapter or article after another (or first); a new version.
+#[utoipa::path(post, path = "/api/v1/documents/{id}/sections", tag = "charter", params(("id" = Uuid, Path)),
+    request_body = CreateSection,
+    responses((status = 201, body = SectionChange), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn add_section(
+    State(state): State<AppState>,
+    Secretariat(actor): Secretariat,
+    Path(id): Path<Uuid>,
+    Json(request): Json<CreateSection>,
+) -> ApiResult<(StatusCode, Json<SectionChange>)> {
+    let new = NewSection {
+        kind: request.kind,
+        title: section_title(&request.title)?,
+        body: section_body(&request.body)?,
+        after: request.after_section_id.map(SectionId),
+    };
+    let (charter, section) = state.store.insert_section(DocumentId(id), new, &actor).await?;
+    Ok((StatusCode::CREATED, Json(section_change(&charter, section)?)))
+}
+
+/// Change a section's title or text; a new version.
+#[utoipa::path(patch, path = "/api/v1/sections/{id}", tag = "charter", params(("id" = Uuid, Path)),
+    request_body = EditSection,
+    responses((status = 200, body = SectionChange), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn edit_section(
+    State(state): State<AppState>,
+    Secretariat(actor): Secretariat,
+    Path(id): Path<Uuid>,
+    Json(request): Json<EditSection>,
+) -> ApiResult<Json<SectionChange>> {
+    let title = request.title.as_deref().map(section_title).transpose()?;
+    let body = request.body.as_deref().map(section_body).transpose()?;
+    let (charter, section) = state.store.update_section(SectionId(id), title, body, &actor).await?;
+    Ok(Json(section_change(&charter, section)?))
+}
+
+/// Replace the sections with a Markdown text (`##` chapters, `###` articles).
+#[utoipa::path(post, path = "/api/v1/documents/{id}/import", tag = "charter", params(("id" = Uuid, Path)),
+    request_body(content = String, content_type = "text/markdown"),
+    responses((status = 200, body = DocumentView), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)))]
+pub async fn import(
+    State(state): State<AppState>,
+    Secretariat(actor): Secretariat,
+    Path(id): Path<Uuid>,
+    headers: HeaderMap,
+    text: String,
+) -> ApiResult<Json<DocumentView>> {
+    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
+    if essence != "text/markdown" && essence != "text/plain" {
+        return Err(ApiError::UnsupportedMediaType("send the charter as text/markdown".into()));
+    }
+    let imported =
+        parse_import(&text).map_err(|err| ApiError::validation("body", format!("line {}: {}", err.line, err.message)))?;
+    let sections =
+        imported.sections.into_iter().map(|s| NewSection { kind: s.kind, title: s.title, body: s.body, after: None });
+    let title = imported.title.map(|title| limits::title("title", &title)).transpose()?;
+    let charter = state.store.replace_sections(DocumentId(id), title, sections.collect(), &actor).await?;
+    Ok(Json(DocumentView::from(&charter)))
+}
+
+/// Every version, oldest first.
+#[utoipa::path(get, path = "/api/v1/documents/{id}/versions", tag = "charter", params(("id" = Uuid, Path)),
+    responses((status = 200, body = [VersionInfo]), (status = 404, body = Problem)))]
+pub async fn versions(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<Vec<VersionInfo>>> {
+    Ok(Json(state.store.versions(DocumentId(id)).await?))
+}
+
+/// The text as it was at one version.
+#[utoipa::path(get, path = "/api/v1/documents/{id}/versions/{version}", tag = "charter",
+    params(("id" = Uuid, Path), ("version" = i64, Path)),
+    responses((status = 200, body = DocumentView), (status = 404, body = Problem)))]
+pub async fn version(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    Path((id, version)): Path<(Uuid, i64)>,
+) -> ApiResult<Json<DocumentView>> {
+    Ok(Json(DocumentView::from(&state.store.charter_at(DocumentId(id), version).await?)))
+}
+
+/// Any two versions compared, section by section, word by word.
+#[utoipa::path(get, path = "/api/v1/documents/{id}/diff", tag = "charter", params(("id" = Uuid, Path), DiffQuery),
+    responses((status = 200, body = DocumentDiff), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn diff(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    Path(id): Path<Uuid>,
+    Query(query): Query<DiffQuery>,
+) -> ApiResult<Json<DocumentDiff>> {
+    let id = DocumentId(id);
+    let to = match query.to {
+        Some(to) => to,
+        None => state.store.charter(id).await?.version,
+    };
+    let from = query.from.unwrap_or((to - 1).max(1));
+    let older = state.store.charter_at(id, from).await?;
+    let newer = state.store.charter_at(id, to).await?;
+    let sections = document_diff(&section_texts(&older), &section_texts(&newer));
+    Ok(Json(DocumentDiff { from, to, sections }))
+}
+
+fn section_texts(charter: &crate::domain::charter::Charter) -> Vec<SectionText<'_>> {
+    let numbers = section_numbers(charter.sections.iter().map(|s| s.kind));
+    charter
+        .sections
+        .iter()
+        .zip(numbers)
+        .map(|(s, number)| SectionText { id: s.id.0, kind: s.kind, number, title: &s.title, body: &s.body })
+        .collect()
+}
+
+/// The charter as Markdown: the same form the import reads.
+pub fn markdown_of(charter: &crate::domain::charter::Charter) -> String {
+    let numbers = section_numbers(charter.sections.iter().map(|s| s.kind));
+    let sections: Vec<ExportSection<'_>> = charter
+        .sections
+        .iter()
+        .zip(numbers)
+        .map(|(s, number)| ExportSection { kind: s.kind, number, title: &s.title, body: &s.body })
+        .collect();
+    to_markdown(&charter.title, &sections)
+}

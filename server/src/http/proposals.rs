@@ -1,0 +1,223 @@
+//! Proposals: create, read, revise, compare, withdraw, lock.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::Router;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::error::{ApiError, ApiResult, Problem};
+use super::extract::{Json, Path, Query};
+use super::session::{CurrentUser, Secretariat};
+use crate::domain::diff::{word_diff, DiffOp};
+use crate::domain::ids::{DocumentId, ProposalId, SectionId};
+use crate::domain::limits::{self, SECTION_BODY_CHARS};
+use crate::domain::proposal::{self as rules, Proposal, ProposalKind, ProposalStatus, Revision};
+use crate::state::AppState;
+use crate::store::{NewProposal, NewRevision};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/documents/{id}/proposals", get(list).post(create))
+        .route("/proposals/{id}", get(show))
+        .route("/proposals/{id}/revisions", get(revisions).post(revise))
+        .route("/proposals/{id}/diff", get(diff))
+        .route("/proposals/{id}/withdraw", post(withdraw))
+        .route("/proposals/{id}/lock", post(lock))
+        .route("/proposals/{id}/unlock", post(unlock))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct StatusQuery {
+    pub status: Option<ProposalStatus>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateProposal {
+    pub kind: ProposalKind,
+    pub section_id: Option<Uuid>,
+    pub after_section_id: Option<Uuid>,
+    pub title: String,
+    #[serde(default)]
+    pub body: String,
+    #[serde(default)]
+    pub rationale: String,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateRevision {
+    pub body: String,
+    pub title: Option<String>,
+    pub note: Option<String>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RevisionDiffQuery {
+    /// A revision number, or `base` for the article text at the base version (the default).
+    pub from: Option<String>,
+    /// A revision number (default: the latest).
+    pub to: Option<i64>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TextDiff {
+    pub ops: Vec<DiffOp>,
+}
+
+fn long_text(field: &'static str, text: &str) -> ApiResult<String> {
+    limits::length(field, text, SECTION_BODY_CHARS)?;
+    Ok(text.to_owned())
+}
+
+/// Proposals on a document, oldest first, optionally of one status.
+#[utoipa::path(get, path = "/api/v1/documents/{id}/proposals", tag = "proposals",
+    params(("id" = Uuid, Path), StatusQuery),
+    responses((status = 200, body = [Proposal]), (status = 404, body = Problem)))]
+pub async fn list(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    Path(id): Path<Uuid>,
+    Query(query): Query<StatusQuery>,
+) -> ApiResult<Json<Vec<Proposal>>> {
+    Ok(Json(state.store.list_proposals(DocumentId(id), query.status).await?))
+}
+
+/// Propose a change (delegates and the secretariat).
+#[utoipa::path(post, path = "/api/v1/documents/{id}/proposals", tag = "proposals", params(("id" = Uuid, Path)),
+    request_body = CreateProposal,
+    responses((status = 201, body = Proposal), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 422, body = Problem)))]
+pub async fn create(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Path(id): Path<Uuid>,
+    Json(request): Json<CreateProposal>,
+) -> ApiResult<(StatusCode, Json<Proposal>)> {
+    if !rules::may_propose(&actor) {
+        return Err(ApiError::forbidden("observers follow the process but do not propose"));
+    }
+    let body = match request.kind {
+        ProposalKind::Delete => String::new(),
+        _ => long_text("body", &request.body)?,
+    };
+    let new = NewProposal {
+        kind: request.kind,
+        section_id: request.section_id.map(SectionId),
+        after_section_id: request.after_section_id.map(SectionId),
+        title: limits::title("title", &request.title)?,
+        body,
+        rationale: long_text("rationale", &request.rationale)?,
+    };
+    let proposal = state.store.create_proposal(DocumentId(id), new, &actor).await?;
+    Ok((StatusCode::CREATED, Json(proposal)))
+}
+
+/// One proposal with its latest revision.
+#[utoipa::path(get, path = "/api/v1/proposals/{id}", tag = "proposals", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Proposal), (status = 404, body = Problem)))]
+pub async fn show(State(state): State<AppState>, _user: CurrentUser, Path(id): Path<Uuid>) -> ApiResult<Json<Proposal>> {
+    Ok(Json(state.store.proposal(ProposalId(id)).await?))
+}
+
+/// Every revision, numbered from 1; none is ever changed.
+#[utoipa::path(get, path = "/api/v1/proposals/{id}/revisions", tag = "proposals", params(("id" = Uuid, Path)),
+    responses((status = 200, body = [Revision]), (status = 404, body = Problem)))]
+pub async fn revisions(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<Vec<Revision>>> {
+    Ok(Json(state.store.revisions(ProposalId(id)).await?))
+}
+
+/// A new revision (the author organization's delegates or the secretariat; only while open).
+#[utoipa::path(post, path = "/api/v1/proposals/{id}/revisions", tag = "proposals", params(("id" = Uuid, Path)),
+    request_body = CreateRevision,
+    responses((status = 201, body = Proposal), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, description = "Not open: the text is frozen", body = Problem), (status = 422, body = Problem)))]
+pub async fn revise(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Path(id): Path<Uuid>,
+    Json(request): Json<CreateRevision>,
+) -> ApiResult<(StatusCode, Json<Proposal>)> {
+    let new = NewRevision {
+        title: request.title.as_deref().map(|title| limits::title("title", title)).transpose()?,
+        body: long_text("body", &request.body)?,
+        note: long_text("note", request.note.as_deref().unwrap_or_default())?,
+    };
+    let proposal = state.store.revise(ProposalId(id), new, &actor).await?;
+    Ok((StatusCode::CREATED, Json(proposal)))
+}
+
+/// A word diff between two revisions, or from the article's text at the base version.
+#[utoipa::path(get, path = "/api/v1/proposals/{id}/diff", tag = "proposals",
+    params(("id" = Uuid, Path), RevisionDiffQuery),
+    responses((status = 200, body = TextDiff), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn diff(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    Path(id): Path<Uuid>,
+    Query(query): Query<RevisionDiffQuery>,
+) -> ApiResult<Json<TextDiff>> {
+    let id = ProposalId(id);
+    let revisions = state.store.revisions(id).await?;
+    let body_of = |number: i64| {
+        revisions
+            .iter()
+            .find(|revision| revision.number == number)
+            .map(|revision| revision.body.clone())
+            .ok_or_else(|| ApiError::NotFound(format!("the proposal has no revision {number}")))
+    };
+    let latest = revisions.last().map_or(1, |revision| revision.number);
+    let new = body_of(query.to.unwrap_or(latest))?;
+    let old = match query.from.as_deref().unwrap_or("base") {
+        "base" => {
+            let proposal = state.store.proposal(id).await?;
+            let base = state.store.charter_at(proposal.document_id, proposal.base_version).await?;
+            rules::base_text(proposal.kind, proposal.section_id, &base.sections)
+        }
+        number => body_of(number.parse().map_err(|_| ApiError::validation("from", "a revision number or `base`"))?)?,
+    };
+    Ok(Json(TextDiff { ops: word_diff(&old, &new) }))
+}
+
+/// Withdraw an open proposal (its organization's delegates or the secretariat).
+#[utoipa::path(post, path = "/api/v1/proposals/{id}/withdraw", tag = "proposals", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Proposal), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem)))]
+pub async fn withdraw(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<Proposal>> {
+    Ok(Json(state.store.withdraw(ProposalId(id), &actor).await?))
+}
+
+/// Lock the discussion (secretariat): no new comments or edits.
+#[utoipa::path(post, path = "/api/v1/proposals/{id}/lock", tag = "proposals", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Proposal), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn lock(
+    State(state): State<AppState>,
+    Secretariat(actor): Secretariat,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<Proposal>> {
+    Ok(Json(state.store.set_locked(ProposalId(id), true, &actor).await?))
+}
+
+/// Reopen the discussion (secretariat).
+#[utoipa::path(post, path = "/api/v1/proposals/{id}/unlock", tag = "proposals", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Proposal), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn unlock(
+    State(state): State<AppState>,
+    Secretariat(actor): Secretariat,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<Proposal>> {
+    Ok(Json(state.store.set_locked(ProposalId(id), false, &actor).await?))
+}
