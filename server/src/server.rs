@@ -32,11 +32,25 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let stopping = state.shutdown.clone();
+    let tasks = state.tasks.clone();
     let app = crate::http::app(state);
     axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(shutdown)
-        .await
+        .with_graceful_shutdown(async move {
+            shutdown.await;
+            // Websockets are not requests axum waits for: tell them to close.
+            stopping.cancel();
+        })
+        .await?;
+    tasks.close();
+    if tokio::time::timeout(WEBSOCKET_GOODBYE, tasks.wait()).await.is_err() {
+        tracing::warn!(open = tasks.len(), "some websockets did not close in time");
+    }
+    Ok(())
 }
+
+/// How long shutdown waits for websockets to send their going-away frame.
+const WEBSOCKET_GOODBYE: std::time::Duration = std::time::Duration::from_secs(5);
 
 async fn hint_first_secretariat(state: &AppState) {
     if let Ok(0) = state.store.count_active_secretariat().await {

@@ -21,6 +21,11 @@ pub const LOGIN_FAILURES_PER_ADDRESS: Policy = Policy { max_failures: 30, window
 pub struct AppState {
     pub store: Arc<dyn Store>,
     pub bus: Arc<dyn EventBus>,
+    pub hub: crate::ws::hub::Hub,
+    /// Cancelled when the server stops: websocket tasks say goodbye and end.
+    pub shutdown: tokio_util::sync::CancellationToken,
+    /// The websocket tasks, which axum's graceful shutdown does not wait for.
+    pub tasks: tokio_util::task::TaskTracker,
     pub tokens: Tokens,
     pub public_url: PublicUrl,
     pub invitation_ttl: chrono::Duration,
@@ -42,9 +47,14 @@ impl AppState {
             &public_url.origin,
             chrono::Duration::hours(i64::from(settings.session_hours.max(1))),
         )?;
+        let shutdown = tokio_util::sync::CancellationToken::new();
+        let hub = crate::ws::hub::Hub::start(store.clone(), bus.as_ref(), shutdown.clone());
         Ok(Self {
             store,
             bus,
+            hub,
+            shutdown,
+            tasks: tokio_util::task::TaskTracker::new(),
             tokens,
             public_url,
             invitation_ttl: chrono::Duration::days(i64::from(settings.invitation_days.max(1))),

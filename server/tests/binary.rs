@@ -255,6 +255,44 @@ async fn first_run_on_postgres_with_json_logs() {
 }
 
 #[tokio::test]
+async fn shutdown_closes_websockets_with_going_away() {
+    use futures_util::StreamExt;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let dir = Dir::new();
+    let mut server = Server::start(&dir.0, &[]);
+    server.wait_ready().await;
+    let invite = run(minga(&dir.0, &[]).args(["invite", "--email", "s@foro.ec", "--organization", "Foro"]));
+    let printed = String::from_utf8_lossy(&invite.stdout).to_string();
+    let url = printed.lines().find(|line| line.starts_with("http")).expect("url").trim().to_owned();
+    let token = url.rsplit('/').next().expect("token").to_owned();
+    let client = reqwest::Client::new();
+    let session: Value = client
+        .post(format!("{}/api/v1/invitations/{token}/accept", server.base))
+        .json(&json!({"display_name": "S", "password": PASSWORD}))
+        .send()
+        .await
+        .expect("accept")
+        .json()
+        .await
+        .expect("json");
+    let mut request =
+        format!("{}/api/v1/ws", server.base.replace("http://", "ws://")).into_client_request().expect("request");
+    let bearer = format!("Bearer {}", session["token"].as_str().expect("token"));
+    request.headers_mut().insert("authorization", bearer.parse().expect("header"));
+    let (mut socket, _) = tokio_tungstenite::connect_async(request).await.expect("websocket");
+    let status = server.terminate();
+    assert!(status.success(), "exit 0 after SIGTERM, got {status}");
+    let mut code = None;
+    while let Ok(Some(Ok(message))) = tokio::time::timeout(Duration::from_secs(5), socket.next()).await {
+        if let tokio_tungstenite::tungstenite::Message::Close(frame) = message {
+            code = frame.map(|f| u16::from(f.code));
+            break;
+        }
+    }
+    assert_eq!(code, Some(1001), "the socket was closed with going-away");
+}
+
+#[tokio::test]
 async fn short_jwt_secret_is_refused_at_start() {
     let dir = Dir::new();
     let output = run(minga(&dir.0, &[("MINGA_JWT_SECRET", "too-short")]).arg("serve"));

@@ -15,6 +15,7 @@ use serde_json::Value;
 use tokio::sync::oneshot;
 
 pub mod db;
+pub mod ws;
 
 pub use db::{Backend, TestDb};
 
@@ -163,6 +164,84 @@ impl TestApp {
 
     pub async fn observer(&self, email: &str, organization: &str) -> Session {
         self.account(email, organization, "observer", "observer").await
+    }
+
+    /// A websocket signed in as `session` (Bearer), with our Origin.
+    pub async fn ws(&self, session: &Session) -> ws::WsClient {
+        let url = format!("{}/api/v1/ws", self.base.replace("http://", "ws://"));
+        ws::WsClient::connect(
+            &url,
+            &[("authorization", format!("Bearer {}", session.token)), ("origin", PUBLIC_URL.to_owned())],
+        )
+        .await
+        .expect("websocket")
+    }
+
+    /// A document with `articles` articles under one chapter; returns its id
+    /// and the articles' ids.
+    pub async fn charter(&self, admin: &Session, articles: usize) -> (String, Vec<String>) {
+        let doc = expect_status(
+            self.as_user(admin, Method::POST, "/api/v1/documents")
+                .json(&serde_json::json!({"title": "Estatuto del Foro"}))
+                .send()
+                .await
+                .expect("create document"),
+            StatusCode::CREATED,
+        )
+        .await;
+        let id = doc["id"].as_str().expect("id").to_owned();
+        let mut text = String::from("# Estatuto del Foro\n\n## Disposiciones generales\n\n");
+        for n in 1..=articles {
+            text.push_str(&format!(
+                "### Art. {n}.- Artículo {n}\n\nTexto del artículo {n}, que la asamblea discute.\n\n"
+            ));
+        }
+        let imported = expect_status(
+            self.as_user(admin, Method::POST, &format!("/api/v1/documents/{id}/import"))
+                .header("content-type", "text/markdown")
+                .body(text)
+                .send()
+                .await
+                .expect("import"),
+            StatusCode::OK,
+        )
+        .await;
+        let articles = imported["sections"]
+            .as_array()
+            .expect("sections")
+            .iter()
+            .filter(|s| s["kind"] == "article")
+            .map(|s| s["id"].as_str().expect("id").to_owned())
+            .collect();
+        (id, articles)
+    }
+
+    /// An `amend` proposal on `article` by `author`; returns the proposal.
+    pub async fn proposal(&self, author: &Session, document: &str, article: &str) -> Value {
+        expect_status(
+            self.as_user(author, Method::POST, &format!("/api/v1/documents/{document}/proposals"))
+                .json(&serde_json::json!({
+                    "kind": "amend", "section_id": article, "title": "Reunión semestral",
+                    "body": "La asamblea general se reunirá cada seis meses.", "rationale": "Más participación."
+                }))
+                .send()
+                .await
+                .expect("create proposal"),
+            StatusCode::CREATED,
+        )
+        .await
+    }
+
+    pub async fn comment(&self, author: &Session, proposal: &str, body: &str) -> Value {
+        expect_status(
+            self.as_user(author, Method::POST, &format!("/api/v1/proposals/{proposal}/comments"))
+                .json(&serde_json::json!({"body": body}))
+                .send()
+                .await
+                .expect("comment"),
+            StatusCode::CREATED,
+        )
+        .await
     }
 
     pub async fn login(&self, email: &str, password: &str) -> Response {

@@ -124,6 +124,7 @@ pub async fn logout(State(state): State<AppState>) -> impl IntoResponse {
     responses((status = 204), (status = 401, body = Problem)))]
 pub async fn logout_all(State(state): State<AppState>, CurrentUser(user): CurrentUser) -> ApiResult<impl IntoResponse> {
     state.store.revoke_tokens(user.id).await?;
+    state.hub.end_sessions_of(user.id);
     Ok((StatusCode::NO_CONTENT, cleared_cookie(&state)))
 }
 

@@ -176,6 +176,9 @@ pub async fn update_user(
 ) -> ApiResult<Json<User>> {
     let patch = UserPatch { role: request.role, active: request.active };
     let user = state.store.update_user(UserId(id), patch).await?;
+    if !user.active {
+        state.hub.end_sessions_of(user.id);
+    }
     tracing::info!(actor = %actor.id, user = %user.id, active = user.active, role = user.role.as_str(), "user updated");
     Ok(Json(user))
 }

@@ -186,8 +186,8 @@ pub async fn import(
     if essence != "text/markdown" && essence != "text/plain" {
         return Err(ApiError::UnsupportedMediaType("send the charter as text/markdown".into()));
     }
-    let imported =
-        parse_import(&text).map_err(|err| ApiError::validation("body", format!("line {}: {}", err.line, err.message)))?;
+    let imported = parse_import(&text)
+        .map_err(|err| ApiError::validation("body", format!("line {}: {}", err.line, err.message)))?;
     let sections =
         imported.sections.into_iter().map(|s| NewSection { kind: s.kind, title: s.title, body: s.body, after: None });
     let title = imported.title.map(|title| limits::title("title", &title)).transpose()?;

@@ -68,7 +68,11 @@ pub fn printable_html(document: &DocumentView, lang: Lang) -> String {
             SectionKind::Chapter => ("h2", t(lang, "charter.chapter")),
             SectionKind::Article => ("h3", t(lang, "charter.article")),
         };
-        html.push_str(&format!("<{tag}>{}</{tag}>\n{}\n", heading(&label, section.number, &section.title), section.body_html));
+        html.push_str(&format!(
+            "<{tag}>{}</{tag}>\n{}\n",
+            heading(&label, section.number, &section.title),
+            section.body_html
+        ));
     }
     html.push_str("</body>\n</html>\n");
     html
@@ -87,7 +91,9 @@ pub async fn export(
 ) -> ApiResult<Response> {
     let charter = state.store.charter(DocumentId(id)).await?;
     match query.format.as_deref().unwrap_or("markdown") {
-        "markdown" => Ok(([(header::CONTENT_TYPE, "text/markdown; charset=utf-8")], markdown_of(&charter)).into_response()),
+        "markdown" => {
+            Ok(([(header::CONTENT_TYPE, "text/markdown; charset=utf-8")], markdown_of(&charter)).into_response())
+        }
         "html" => {
             let lang = Lang::choose(query.lang.as_deref(), &headers);
             let page = printable_html(&DocumentView::from(&charter), lang);

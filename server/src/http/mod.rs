@@ -5,9 +5,9 @@ pub mod accounts;
 pub mod admin;
 pub mod comments;
 pub mod documents;
+pub mod error;
 pub mod events;
 pub mod export;
-pub mod error;
 pub mod extract;
 pub mod health;
 pub mod middleware;
@@ -40,6 +40,7 @@ pub fn app(state: AppState) -> Router {
         .merge(proposals::router())
         .merge(comments::router())
         .merge(events::router())
+        .merge(crate::ws::router())
         .route("/openapi.json", get(openapi::document))
         .fallback(|| async { ApiError::NotFound("no such API endpoint".into()) })
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed });

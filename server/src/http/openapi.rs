@@ -21,7 +21,7 @@ use super::{accounts, admin, comments, documents, events, export, health, propos
         proposals::diff, proposals::withdraw, proposals::lock, proposals::unlock,
         comments::list, comments::create, comments::edit, comments::history, comments::delete,
         comments::hide, comments::unhide, comments::flag, comments::flags, comments::resolve,
-        events::replay,
+        events::replay, crate::ws::upgrade,
     ),
     modifiers(&SessionSchemes),
     security(("bearer" = []), ("cookie" = [])),

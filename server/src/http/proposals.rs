@@ -121,7 +121,11 @@ pub async fn create(
 /// One proposal with its latest revision.
 #[utoipa::path(get, path = "/api/v1/proposals/{id}", tag = "proposals", params(("id" = Uuid, Path)),
     responses((status = 200, body = Proposal), (status = 404, body = Problem)))]
-pub async fn show(State(state): State<AppState>, _user: CurrentUser, Path(id): Path<Uuid>) -> ApiResult<Json<Proposal>> {
+pub async fn show(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<Proposal>> {
     Ok(Json(state.store.proposal(ProposalId(id)).await?))
 }
 

@@ -1,0 +1,243 @@
+//! One websocket connection: the loop is written over any Sink/Stream of
+//! messages, so it runs the same on a real socket and in unit tests.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
+use futures_util::{Sink, SinkExt, Stream, StreamExt};
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
+
+use super::hub::{Client, Ending, Hub, Outgoing};
+use super::protocol::{parse, ClientMessage, ServerMessage};
+use crate::domain::account::User;
+use crate::domain::event::{may_read_topic, Topic};
+use crate::store::Store;
+
+/// How often the server pings, and how long silence means a dead peer.
+pub const PING_EVERY: Duration = Duration::from_secs(20);
+pub const DEAD_AFTER: Duration = Duration::from_secs(50);
+/// Replayed events are read from the log in pages of this size.
+const REPLAY_PAGE: u32 = 500;
+/// Queued frames written before one flush.
+const BATCH: usize = 128;
+
+pub const GOING_AWAY: u16 = 1001;
+pub const POLICY: u16 = 1008;
+pub const TRY_AGAIN_LATER: u16 = 1013;
+
+pub struct Connection {
+    pub client: Arc<Client>,
+    pub user: User,
+    pub hub: Hub,
+    pub store: Arc<dyn Store>,
+    pub shutdown: CancellationToken,
+}
+
+type Failed = axum::Error;
+
+fn text(message: &ServerMessage<'_>) -> Message {
+    Message::Text(Utf8Bytes::from(message.to_json()))
+}
+
+fn close(code: u16, reason: &'static str) -> Message {
+    Message::Close(Some(CloseFrame { code, reason: Utf8Bytes::from_static(reason) }))
+}
+
+impl Connection {
+    pub async fn run<S, R>(self, mut sink: S, mut stream: R, mut outgoing: mpsc::Receiver<Outgoing>)
+    where
+        S: Sink<Message, Error = Failed> + Unpin,
+        R: Stream<Item = Result<Message, Failed>> + Unpin,
+    {
+        let mut delivered: HashMap<Arc<str>, i64> = HashMap::new();
+        let mut ping = tokio::time::interval_at(Instant::now() + PING_EVERY, PING_EVERY);
+        let mut last_heard = Instant::now();
+        loop {
+            let step = tokio::select! {
+                biased;
+                () = self.shutdown.cancelled() => {
+                    let _ = sink.send(close(GOING_AWAY, "the server is restarting")).await;
+                    break;
+                }
+                () = self.client.stopped() => {
+                    self.say_goodbye(&mut sink).await;
+                    break;
+                }
+                queued = outgoing.recv() => match queued {
+                    Some(first) => self.write_queued(&mut sink, &mut outgoing, &mut delivered, first).await,
+                    None => break,
+                },
+                incoming = stream.next() => match incoming {
+                    Some(Ok(message)) => {
+                        last_heard = Instant::now();
+                        self.receive(&mut sink, &mut delivered, message).await
+                    }
+                    Some(Err(_)) | None => break,
+                },
+                _ = ping.tick() => {
+                    if last_heard.elapsed() > DEAD_AFTER {
+                        break;
+                    }
+                    sink.send(Message::Ping(Default::default())).await.map(|_| true)
+                }
+            };
+            match step {
+                Ok(true) => {}
+                Ok(false) | Err(_) => break,
+            }
+        }
+        self.hub.disconnect(self.client.id);
+    }
+
+    async fn say_goodbye<S>(&self, sink: &mut S)
+    where
+        S: Sink<Message, Error = Failed> + Unpin,
+    {
+        match self.client.ending() {
+            Some(Ending::Overflow(topic)) => {
+                let _ = sink.feed(text(&ServerMessage::Resync { topic: &topic })).await;
+                let _ = sink.send(close(TRY_AGAIN_LATER, "too far behind: resubscribe with your last seq")).await;
+            }
+            Some(Ending::SessionEnded) | None => {
+                let _ = sink.send(close(POLICY, "the session has ended")).await;
+            }
+        }
+    }
+
+    /// Writes `first` and whatever else is already queued, then flushes once.
+    async fn write_queued<S>(
+        &self,
+        sink: &mut S,
+        outgoing: &mut mpsc::Receiver<Outgoing>,
+        delivered: &mut HashMap<Arc<str>, i64>,
+        first: Outgoing,
+    ) -> Result<bool, Failed>
+    where
+        S: Sink<Message, Error = Failed> + Unpin,
+    {
+        let mut next = Some(first);
+        let mut written = 0;
+        while let Some(message) = next.take() {
+            self.client.dequeued(&message);
+            let frame = match message {
+                Outgoing::Frame(frame) => Some(frame),
+                Outgoing::Event { topic, seq, frame } => match delivered.get_mut(&topic) {
+                    Some(last) if seq > *last => {
+                        *last = seq;
+                        Some(frame)
+                    }
+                    _ => None,
+                },
+            };
+            if let Some(frame) = frame {
+                sink.feed(Message::Text(frame)).await?;
+                written += 1;
+            }
+            if written < BATCH {
+                next = outgoing.try_recv().ok();
+            }
+        }
+        sink.flush().await?;
+        Ok(true)
+    }
+
+    async fn receive<S>(
+        &self,
+        sink: &mut S,
+        delivered: &mut HashMap<Arc<str>, i64>,
+        message: Message,
+    ) -> Result<bool, Failed>
+    where
+        S: Sink<Message, Error = Failed> + Unpin,
+    {
+        let frame = match message {
+            Message::Text(frame) => frame,
+            Message::Binary(_) => return self.error(sink, "bad_message", "send JSON in text frames").await,
+            Message::Close(_) => return Ok(false),
+            Message::Ping(_) | Message::Pong(_) => return Ok(true),
+        };
+        match parse(frame.as_str()) {
+            Err(problem) => self.error(sink, "bad_message", &problem).await,
+            Ok(ClientMessage::Ping { id }) => sink.send(text(&ServerMessage::Pong { id })).await.map(|_| true),
+            Ok(ClientMessage::Subscribe { topic, after }) => self.subscribe(sink, delivered, &topic, after).await,
+            Ok(ClientMessage::Unsubscribe { topic }) => {
+                if delivered.remove(topic.as_str()).is_some() {
+                    self.hub.leave(&topic, self.client.id);
+                }
+                Ok(true)
+            }
+            Ok(ClientMessage::Typing { topic }) => {
+                if self.hub.typing(&topic, &self.client) {
+                    Ok(true)
+                } else {
+                    self.error(sink, "not_subscribed", "subscribe to the topic first").await
+                }
+            }
+        }
+    }
+
+    async fn error<S>(&self, sink: &mut S, code: &str, message: &str) -> Result<bool, Failed>
+    where
+        S: Sink<Message, Error = Failed> + Unpin,
+    {
+        sink.send(text(&ServerMessage::Error { code, message })).await.map(|_| true)
+    }
+
+    /// Joins the topic first, then replays the log after `after`, then says
+    /// `subscribed`: live events queued meanwhile are dropped at or below
+    /// what the replay sent, so there is no gap and no duplicate.
+    async fn subscribe<S>(
+        &self,
+        sink: &mut S,
+        delivered: &mut HashMap<Arc<str>, i64>,
+        name: &str,
+        after: Option<i64>,
+    ) -> Result<bool, Failed>
+    where
+        S: Sink<Message, Error = Failed> + Unpin,
+    {
+        let Some(topic) = Topic::parse(name) else {
+            return self.error(sink, "bad_topic", "topics are document:<id>, proposal:<id> or moderation").await;
+        };
+        if !may_read_topic(&self.user, topic) {
+            return self.error(sink, "forbidden", "this topic is the secretariat's").await;
+        }
+        let key: Arc<str> = Arc::from(topic.to_string());
+        let mut last = after.unwrap_or(0).max(0);
+        if let Err(err) = self.hub.join(topic, &self.client).await {
+            tracing::warn!(error = %err, "subscribe failed");
+            return self.error(sink, "unavailable", "could not read the topic; try again").await;
+        }
+        let audience = crate::domain::comment::Audience::of(&self.user);
+        loop {
+            let page = match self.store.events(topic, last, REPLAY_PAGE).await {
+                Ok(page) => page,
+                Err(err) => {
+                    tracing::warn!(error = %err, "replay failed");
+                    self.hub.leave(&key, self.client.id);
+                    return self.error(sink, "unavailable", "could not read the topic; try again").await;
+                }
+            };
+            let full = page.len() == REPLAY_PAGE as usize;
+            for event in &page {
+                sink.feed(text(&ServerMessage::Event(&event.as_seen_by(audience)))).await?;
+                last = event.seq;
+            }
+            if !full {
+                break;
+            }
+        }
+        // Live events queued meanwhile are dropped at or below `last`.
+        delivered.insert(key.clone(), last);
+        sink.send(text(&ServerMessage::Subscribed { topic: &key, head: last })).await?;
+        Ok(true)
+    }
+}
+
+#[cfg(test)]
+#[path = "connection_tests.rs"]
+mod tests;

@@ -1,0 +1,76 @@
+//! The websocket: `GET /api/v1/ws`, live events, presence and typing.
+
+pub mod connection;
+pub mod hub;
+pub mod protocol;
+
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use axum::routing::get;
+use axum::Router;
+use futures_util::StreamExt;
+
+use crate::domain::comment::Audience;
+use crate::domain::limits::WEBSOCKET_MESSAGE_BYTES;
+use crate::http::error::ApiResult;
+use crate::http::session::{check_origin_if_present, CurrentUser};
+use crate::state::AppState;
+use connection::Connection;
+use hub::Client;
+use protocol::PresenceUser;
+
+/// Frames queued for one connection before it counts as too slow.
+pub const CLIENT_QUEUE: usize = 256;
+/// Small buffers: a socket mostly waits, and tungstenite's default 128 KiB
+/// read buffer is zeroed before every read.
+const READ_BUFFER: usize = 8 * 1024;
+const WRITE_BUFFER: usize = 8 * 1024;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/ws", get(upgrade))
+}
+
+/// Upgrade to a websocket (the session cookie or a Bearer token; a foreign
+/// Origin is refused with 403 before upgrading).
+#[utoipa::path(get, path = "/api/v1/ws", tag = "events",
+    responses((status = 101, description = "Switching to the websocket protocol"),
+        (status = 401, body = crate::http::error::Problem), (status = 403, body = crate::http::error::Problem)))]
+pub async fn upgrade(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    headers: HeaderMap,
+    upgrade: WebSocketUpgrade,
+) -> ApiResult<Response> {
+    check_origin_if_present(&headers, &state.public_url.origin)?;
+    let upgrade = upgrade
+        .max_message_size(WEBSOCKET_MESSAGE_BYTES)
+        .max_frame_size(WEBSOCKET_MESSAGE_BYTES)
+        .read_buffer_size(READ_BUFFER)
+        .write_buffer_size(WRITE_BUFFER)
+        .max_write_buffer_size(WRITE_BUFFER + 4 * WEBSOCKET_MESSAGE_BYTES);
+    let presence = PresenceUser {
+        id: user.id,
+        display_name: user.display_name.clone(),
+        organization: user.organization.short_name.clone(),
+    };
+    let (client, outgoing) = Client::new(state.hub.next_client_id(), presence, Audience::of(&user), CLIENT_QUEUE);
+    // Counted by the tracker, so shutdown waits for the goodbye frame.
+    let running = state.tasks.token();
+    Ok(upgrade.on_upgrade(move |socket| async move {
+        let _running = running;
+        state.hub.register(client.clone());
+        metrics::gauge!("minga_websocket_connections").increment(1);
+        let (sink, stream) = socket.split();
+        let connection = Connection {
+            client,
+            user,
+            hub: state.hub.clone(),
+            store: state.store.clone(),
+            shutdown: state.shutdown.clone(),
+        };
+        connection.run(sink, stream, outgoing).await;
+        metrics::gauge!("minga_websocket_connections").decrement(1);
+    }))
+}
