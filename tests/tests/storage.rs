@@ -19,6 +19,8 @@ on_both_backends!(
     user_patches_keep_the_rules,
     revoking_tokens_bumps_the_version,
     pages_are_ordered_oldest_first,
+    versions_are_full_snapshots,
+    failed_changes_leave_no_event,
 );
 
 async fn open(backend: Backend) -> (TestDb, Arc<dyn Store>) {
@@ -242,4 +244,78 @@ async fn pages_are_ordered_oldest_first(backend: Backend) {
     assert_eq!(all.iter().map(|o| o.id).collect::<Vec<_>>(), ids);
     let page = store.list_organizations(Page { after: Some(ids[1].0), limit: 2 }).await.unwrap();
     assert_eq!(page.iter().map(|o| o.id).collect::<Vec<_>>(), ids[2..4]);
+}
+
+async fn secretariat_user(store: &Arc<dyn Store>) -> minga::domain::account::User {
+    let org = store.create_organization(org("Secretaría", OrganizationKind::Member)).await.unwrap();
+    let id = user(store, org.id, "sec@example.org", Role::Secretariat).await;
+    store.user(id).await.unwrap()
+}
+
+async fn versions_are_full_snapshots(backend: Backend) {
+    use minga::domain::charter::SectionKind;
+    use minga::store::NewSection;
+    let (_db, store) = open(backend).await;
+    let admin = secretariat_user(&store).await;
+    let charter = store.create_document("Estatuto".into(), &admin).await.unwrap();
+    assert_eq!(charter.version, 1);
+    let article = |title: &str, body: &str| NewSection {
+        kind: SectionKind::Article,
+        title: title.into(),
+        body: body.into(),
+        after: None,
+    };
+    let (charter, first) = store.insert_section(charter.id, article("Objeto", "texto original"), &admin).await.unwrap();
+    assert_eq!(charter.version, 2);
+    let (charter, _) = store
+        .insert_section(charter.id, NewSection { after: Some(first), ..article("Sede", "Quito") }, &admin)
+        .await
+        .unwrap();
+    let (charter, _) = store.update_section(first, None, Some("texto nuevo".into()), &admin).await.unwrap();
+    assert_eq!(charter.version, 4);
+    let titles: Vec<_> = charter.sections.iter().map(|s| s.title.as_str()).collect();
+    assert_eq!(titles, ["Objeto", "Sede"]);
+    let old = store.charter_at(charter.id, 3).await.unwrap();
+    assert_eq!(old.sections[0].body, "texto original", "an old version keeps its text");
+    assert_eq!(store.charter(charter.id).await.unwrap().sections[0].body, "texto nuevo");
+    let summaries: Vec<_> = store.versions(charter.id).await.unwrap().into_iter().map(|v| v.summary).collect();
+    assert_eq!(summaries, ["created", "section_added", "section_added", "section_edited"]);
+    let events = store.events(minga::domain::event::Topic::Document(charter.id), 0, 100).await.unwrap();
+    let versions: Vec<_> = events.iter().map(|e| e.data["version"].as_i64().unwrap()).collect();
+    assert_eq!(versions, [1, 2, 3, 4], "each version announced once, in order");
+    assert!(matches!(store.charter_at(charter.id, 9).await, Err(StoreError::NotFound(_))));
+}
+
+async fn failed_changes_leave_no_event(backend: Backend) {
+    use minga::domain::comment::Anchor;
+    use minga::domain::event::Topic;
+    use minga::domain::proposal::ProposalKind;
+    use minga::store::{NewComment, NewProposal};
+    let (_db, store) = open(backend).await;
+    let admin = secretariat_user(&store).await;
+    let charter = store.create_document("Estatuto".into(), &admin).await.unwrap();
+    let new = NewProposal {
+        kind: ProposalKind::General,
+        section_id: None,
+        after_section_id: None,
+        title: "Moción".into(),
+        body: "texto de la moción".into(),
+        rationale: String::new(),
+    };
+    let proposal = store.create_proposal(charter.id, new, &admin).await.unwrap();
+    let topic = Topic::Proposal(proposal.id);
+    let head = store.head(topic).await.unwrap();
+    let bad_anchor = NewComment {
+        body: "cita".into(),
+        parent_id: None,
+        anchor: Some(Anchor { revision: 1, quote: "no está".into() }),
+    };
+    assert!(matches!(store.create_comment(proposal.id, bad_anchor, &admin).await, Err(StoreError::Invalid(_))));
+    assert_eq!(store.head(topic).await.unwrap(), head, "a refused change appends nothing");
+    assert!(store.comments(proposal.id).await.unwrap().is_empty());
+    let locked = store.set_locked(proposal.id, true, &admin).await.unwrap();
+    assert!(locked.locked);
+    let plain = NewComment { body: "hola".into(), parent_id: None, anchor: None };
+    assert!(matches!(store.create_comment(proposal.id, plain, &admin).await, Err(StoreError::Conflict(_))));
+    assert_eq!(store.head(topic).await.unwrap(), head + 1, "only the lock was recorded");
 }
