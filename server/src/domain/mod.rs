@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod account_rules;
+pub mod ballot;
 pub mod charter;
 pub mod charter_text;
 pub mod comment;

@@ -1,0 +1,106 @@
+//! Votes by organization: the rules that decide a ballot, as pure functions.
+//! One vote per eligible member organization; the last choice counts.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Majority {
+    /// More yes than no.
+    Simple,
+    /// More yes than half of the eligible organizations.
+    Absolute,
+    /// Yes at least two thirds of yes + no.
+    TwoThirds,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Choice {
+    Yes,
+    No,
+    Abstain,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Tally {
+    pub yes: u32,
+    pub no: u32,
+    pub abstain: u32,
+}
+
+impl Tally {
+    pub fn of(choices: impl IntoIterator<Item = Choice>) -> Tally {
+        choices.into_iter().fold(Tally::default(), |mut tally, choice| {
+            match choice {
+                Choice::Yes => tally.yes += 1,
+                Choice::No => tally.no += 1,
+                Choice::Abstain => tally.abstain += 1,
+            }
+            tally
+        })
+    }
+
+    /// Abstaining is taking part.
+    pub fn participants(&self) -> u32 {
+        self.yes + self.no + self.abstain
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Outcome {
+    pub passed: bool,
+    pub quorum_met: bool,
+    pub yes: u32,
+    pub no: u32,
+    pub abstain: u32,
+    pub eligible: u32,
+}
+
+/// The quorum is met when at least `quorum` (a fraction, 0..=1) of the
+/// eligible organizations took part; exactly the fraction is enough. A
+/// tolerance of one part in a billion absorbs binary rounding (0.7 × 10).
+pub fn quorum_met(quorum: f64, participants: u32, eligible: u32) -> bool {
+    f64::from(participants) + 1e-9 >= quorum * f64::from(eligible)
+}
+
+pub fn majority_met(majority: Majority, tally: Tally, eligible: u32) -> bool {
+    let (yes, no) = (u64::from(tally.yes), u64::from(tally.no));
+    match majority {
+        Majority::Simple => yes > no,
+        Majority::Absolute => 2 * yes > u64::from(eligible),
+        // With nobody voting yes or no there is no two-thirds of anything.
+        Majority::TwoThirds => yes + no > 0 && 3 * yes >= 2 * (yes + no),
+    }
+}
+
+/// The result of a closed ballot.
+pub fn outcome(majority: Majority, quorum: f64, tally: Tally, eligible: u32) -> Outcome {
+    let quorum_met = quorum_met(quorum, tally.participants(), eligible);
+    Outcome {
+        passed: quorum_met && majority_met(majority, tally, eligible),
+        quorum_met,
+        yes: tally.yes,
+        no: tally.no,
+        abstain: tally.abstain,
+        eligible,
+    }
+}
+
+/// Each organization's last choice from its casts in order (a change
+/// replaces the earlier choice).
+pub fn last_choices<O: Hash + Eq + Copy>(casts: impl IntoIterator<Item = (O, Choice)>) -> HashMap<O, Choice> {
+    casts.into_iter().collect()
+}
+
+/// A quorum must be a fraction between 0 and 1.
+pub fn valid_quorum(quorum: f64) -> bool {
+    quorum.is_finite() && (0.0..=1.0).contains(&quorum)
+}
+
+#[cfg(test)]
+#[path = "ballot_tests.rs"]
+mod tests;
