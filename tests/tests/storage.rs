@@ -271,6 +271,7 @@ async fn versions_are_full_snapshots(backend: Backend) {
         .insert_section(charter.id, NewSection { after: Some(first), ..article("Sede", "Quito") }, &admin)
         .await
         .unwrap();
+    assert_eq!(charter.version, 3);
     let (charter, _) = store.update_section(first, None, Some("texto nuevo".into()), &admin).await.unwrap();
     assert_eq!(charter.version, 4);
     let titles: Vec<_> = charter.sections.iter().map(|s| s.title.as_str()).collect();
