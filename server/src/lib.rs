@@ -6,6 +6,7 @@
 pub mod auth;
 pub mod bus;
 pub mod cli;
+pub mod closer;
 pub mod config;
 pub mod domain;
 pub mod http;

@@ -32,6 +32,7 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    crate::closer::start(state.store.clone(), state.shutdown.clone());
     let stopping = state.shutdown.clone();
     let tasks = state.tasks.clone();
     let app = crate::http::app(state);

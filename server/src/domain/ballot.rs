@@ -96,6 +96,12 @@ pub fn last_choices<O: Hash + Eq + Copy>(casts: impl IntoIterator<Item = (O, Cho
     casts.into_iter().collect()
 }
 
+/// The SHA-256 of the exact text put to the vote, for the minutes.
+pub fn text_digest(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(text.as_bytes()).iter().map(|byte| format!("{byte:02x}")).collect()
+}
+
 /// A quorum must be a fraction between 0 and 1.
 pub fn valid_quorum(quorum: f64) -> bool {
     quorum.is_finite() && (0.0..=1.0).contains(&quorum)

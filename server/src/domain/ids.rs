@@ -36,7 +36,7 @@ macro_rules! id_type {
     )*};
 }
 
-id_type!(OrganizationId, UserId, InvitationId, DocumentId, SectionId, ProposalId, CommentId, FlagId);
+id_type!(OrganizationId, UserId, InvitationId, DocumentId, SectionId, ProposalId, CommentId, FlagId, BallotId);
 
 #[cfg(test)]
 mod tests {

@@ -3,7 +3,9 @@
 
 pub mod account;
 pub mod account_rules;
+pub mod adoption;
 pub mod ballot;
+pub mod ballot_record;
 pub mod charter;
 pub mod charter_text;
 pub mod comment;
@@ -12,6 +14,7 @@ pub mod event;
 pub mod ids;
 pub mod limits;
 pub mod markdown;
+pub mod minutes;
 pub mod permissions;
 pub mod proposal;
 pub mod rate_limit;

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod admin;
+pub mod ballots;
 pub mod comments;
 pub mod documents;
 pub mod error;
@@ -11,6 +12,7 @@ pub mod export;
 pub mod extract;
 pub mod health;
 pub mod middleware;
+pub mod minutes;
 pub mod openapi;
 pub mod proposals;
 pub mod session;
@@ -40,6 +42,7 @@ pub fn app(state: AppState) -> Router {
         .merge(proposals::router())
         .merge(comments::router())
         .merge(events::router())
+        .merge(ballots::router())
         .merge(crate::ws::router())
         .route("/openapi.json", get(openapi::document))
         .fallback(|| async { ApiError::NotFound("no such API endpoint".into()) })

@@ -4,7 +4,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use super::extract::Json;
-use super::{accounts, admin, comments, documents, events, export, health, proposals};
+use super::{accounts, admin, ballots, comments, documents, events, export, health, minutes, proposals};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -22,6 +22,8 @@ use super::{accounts, admin, comments, documents, events, export, health, propos
         comments::list, comments::create, comments::edit, comments::history, comments::delete,
         comments::hide, comments::unhide, comments::flag, comments::flags, comments::resolve,
         events::replay, crate::ws::upgrade,
+        ballots::open, ballots::show, ballots::vote, ballots::close, ballots::cancel, ballots::adopt,
+        minutes::minutes,
     ),
     modifiers(&SessionSchemes),
     security(("bearer" = []), ("cookie" = [])),

@@ -50,6 +50,23 @@ macro_rules! document_store {
                 })
             }
 
+            async fn charter_at_in(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                id: $crate::domain::ids::DocumentId,
+                version: i64,
+            ) -> $crate::store::StoreResult<$crate::domain::charter::Charter> {
+                let row: Option<(String, chrono::DateTime<chrono::Utc>)> = sqlx::query_as(
+                    "SELECT snapshot, created_at FROM document_versions WHERE document_id = $1 AND version = $2",
+                )
+                .bind(id.0)
+                .bind(version)
+                .fetch_optional(&mut *conn)
+                .await
+                .map_err(Self::err)?;
+                let (snapshot, created_at) = row.ok_or($crate::store::StoreError::NotFound("document version"))?;
+                $crate::store::rows_drafting::charter_from_snapshot(id, version, created_at, &snapshot)
+            }
+
             /// Stores `charter` (already changed in memory) as the next
             /// version, and returns the event announcing it.
             async fn save_version(
@@ -191,16 +208,8 @@ macro_rules! document_store {
                 id: $crate::domain::ids::DocumentId,
                 version: i64,
             ) -> $crate::store::StoreResult<$crate::domain::charter::Charter> {
-                let row: Option<(String, chrono::DateTime<chrono::Utc>)> = sqlx::query_as(
-                    "SELECT snapshot, created_at FROM document_versions WHERE document_id = $1 AND version = $2",
-                )
-                .bind(id.0)
-                .bind(version)
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(Self::err)?;
-                let (snapshot, created_at) = row.ok_or($crate::store::StoreError::NotFound("document version"))?;
-                $crate::store::rows_drafting::charter_from_snapshot(id, version, created_at, &snapshot)
+                let mut conn = self.pool.acquire().await.map_err(Self::err)?;
+                Self::charter_at_in(&mut conn, id, version).await
             }
 
             async fn versions(

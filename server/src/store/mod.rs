@@ -3,6 +3,7 @@
 //! more than one statement runs them in one transaction.
 
 mod accounts_sql;
+mod ballots_sql;
 mod comments_sql;
 mod documents_sql;
 mod drafting;
@@ -12,8 +13,10 @@ mod meta_sql;
 mod postgres;
 mod proposals_sql;
 mod rows;
+mod rows_ballots;
 mod rows_drafting;
 mod sqlite;
+mod voting;
 
 use std::sync::Arc;
 
@@ -33,6 +36,7 @@ pub use drafting::{
 pub use error::{StoreError, StoreResult};
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
+pub use voting::{BallotStore, Closer, NewBallot};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -109,9 +113,15 @@ impl Page {
     }
 }
 
-pub trait Store: AccountStore + MetaStore + DocumentStore + ProposalStore + DiscussionStore + EventStore {}
+pub trait Store:
+    AccountStore + MetaStore + DocumentStore + ProposalStore + DiscussionStore + EventStore + BallotStore
+{
+}
 
-impl<T> Store for T where T: AccountStore + MetaStore + DocumentStore + ProposalStore + DiscussionStore + EventStore {}
+impl<T> Store for T where
+    T: AccountStore + MetaStore + DocumentStore + ProposalStore + DiscussionStore + EventStore + BallotStore
+{
+}
 
 /// Health, schema and server-wide settings.
 #[async_trait]

@@ -8,6 +8,7 @@ use sqlx::{PgPool, Postgres, Transaction};
 use std::sync::Arc;
 
 use super::accounts_sql::account_store;
+use super::ballots_sql::ballot_store;
 use super::comments_sql::comment_store;
 use super::documents_sql::document_store;
 use super::error::{classify, StoreError, StoreResult};
@@ -55,3 +56,4 @@ event_store!(PostgresStore, Postgres);
 document_store!(PostgresStore, Postgres, for_update = " FOR UPDATE");
 proposal_store!(PostgresStore, Postgres, for_update = " FOR UPDATE");
 comment_store!(PostgresStore, Postgres, for_update = " FOR UPDATE");
+ballot_store!(PostgresStore, Postgres, for_update = " FOR UPDATE");

@@ -78,8 +78,25 @@ macro_rules! proposal_store {
                 Ok(())
             }
 
-            /// Re-reads the proposal, announces it on its document's and its
-            /// own topic, commits and publishes.
+            /// Re-reads the proposal and makes the events announcing it on
+            /// its document's and its own topic.
+            async fn proposal_events(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                id: uuid::Uuid,
+                kind: &'static str,
+            ) -> $crate::store::StoreResult<($crate::domain::proposal::Proposal, Vec<$crate::domain::event::NewEvent>)>
+            {
+                use $crate::domain::event::{NewEvent, Topic};
+                let proposal = Self::proposal_in(conn, id).await?;
+                let data = serde_json::json!({ "proposal": proposal });
+                let events = vec![
+                    NewEvent::new(Topic::Document(proposal.document_id), kind, data.clone()),
+                    NewEvent::new(Topic::Proposal(proposal.id), kind, data),
+                ];
+                Ok((proposal, events))
+            }
+
+            /// Announces the changed proposal, commits and publishes.
             async fn finish_proposal_change(
                 &self,
                 mut tx: sqlx::Transaction<'static, $db>,
@@ -87,13 +104,7 @@ macro_rules! proposal_store {
                 kind: &'static str,
                 actor: &$crate::domain::account::User,
             ) -> $crate::store::StoreResult<$crate::domain::proposal::Proposal> {
-                use $crate::domain::event::{NewEvent, Topic};
-                let proposal = Self::proposal_in(&mut tx, id).await?;
-                let data = serde_json::json!({ "proposal": proposal });
-                let events = vec![
-                    NewEvent::new(Topic::Document(proposal.document_id), kind, data.clone()),
-                    NewEvent::new(Topic::Proposal(proposal.id), kind, data),
-                ];
+                let (proposal, events) = Self::proposal_events(&mut tx, id, kind).await?;
                 let events = Self::append_events(&mut tx, Some(actor), events).await?;
                 self.commit_and_publish(tx, events).await?;
                 Ok(proposal)

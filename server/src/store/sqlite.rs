@@ -9,6 +9,7 @@ use sqlx::{Sqlite, SqlitePool, Transaction};
 use std::sync::Arc;
 
 use super::accounts_sql::account_store;
+use super::ballots_sql::ballot_store;
 use super::comments_sql::comment_store;
 use super::documents_sql::document_store;
 use super::error::{classify, StoreError, StoreResult};
@@ -72,6 +73,7 @@ event_store!(SqliteStore, Sqlite);
 document_store!(SqliteStore, Sqlite, for_update = "");
 proposal_store!(SqliteStore, Sqlite, for_update = "");
 comment_store!(SqliteStore, Sqlite, for_update = "");
+ballot_store!(SqliteStore, Sqlite, for_update = "");
 
 #[cfg(test)]
 mod tests {

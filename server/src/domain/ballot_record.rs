@@ -1,0 +1,218 @@
+//! A ballot as stored, who may vote in it, and what each reader may see of
+//! it: no tally before the close unless results are live, and never which
+//! organization chose what in a secret ballot.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::account::{PersonRef, Role, User};
+use super::ballot::{outcome, Choice, Majority, Outcome, Tally};
+use super::ids::{BallotId, OrganizationId, ProposalId};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BallotStatus {
+    Open,
+    Closed,
+    Cancelled,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct EligibleOrganization {
+    #[schema(value_type = uuid::Uuid)]
+    pub id: OrganizationId,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Vote {
+    #[schema(value_type = uuid::Uuid)]
+    pub organization_id: OrganizationId,
+    pub choice: Choice,
+    pub cast_by: PersonRef,
+    pub cast_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct BallotRecord {
+    pub id: BallotId,
+    pub proposal_id: ProposalId,
+    pub status: BallotStatus,
+    pub majority: Majority,
+    pub quorum: f64,
+    pub secret: bool,
+    pub live_results: bool,
+    /// The proposal's title and the exact text put to the vote.
+    pub question: String,
+    pub text: String,
+    pub text_sha256: String,
+    pub revision: i64,
+    pub opened_at: DateTime<Utc>,
+    pub opened_by: PersonRef,
+    pub closes_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    /// `None` when the deadline closed it.
+    pub closed_by: Option<PersonRef>,
+    pub cancelled_reason: Option<String>,
+    pub eligible: Vec<EligibleOrganization>,
+    /// The current vote of each organization that took part.
+    pub votes: Vec<Vote>,
+    /// Computed once at the close and never changed.
+    pub result: Option<Outcome>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct Participation {
+    pub voted: u32,
+    pub eligible: u32,
+    /// The organizations that took part (public even in a secret ballot).
+    #[schema(value_type = Vec<uuid::Uuid>)]
+    pub organizations: Vec<OrganizationId>,
+}
+
+/// What the API and events show of a ballot.
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct BallotView {
+    #[schema(value_type = uuid::Uuid)]
+    pub id: BallotId,
+    #[schema(value_type = uuid::Uuid)]
+    pub proposal_id: ProposalId,
+    pub status: BallotStatus,
+    pub majority: Majority,
+    pub quorum: f64,
+    pub secret: bool,
+    pub live_results: bool,
+    pub opened_at: DateTime<Utc>,
+    pub closes_at: Option<DateTime<Utc>>,
+    pub closed_at: Option<DateTime<Utc>>,
+    pub cancelled_reason: Option<String>,
+    pub eligible_organizations: Vec<EligibleOrganization>,
+    pub participation: Participation,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tally: Option<Tally>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub result: Option<Outcome>,
+    /// The caller's organization's current choice.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub my_vote: Option<Choice>,
+}
+
+impl BallotRecord {
+    pub fn eligible_count(&self) -> u32 {
+        u32::try_from(self.eligible.len()).unwrap_or(u32::MAX)
+    }
+
+    pub fn tally(&self) -> Tally {
+        Tally::of(self.votes.iter().map(|vote| vote.choice))
+    }
+
+    pub fn participation(&self) -> Participation {
+        Participation {
+            voted: u32::try_from(self.votes.len()).unwrap_or(u32::MAX),
+            eligible: self.eligible_count(),
+            organizations: self.votes.iter().map(|vote| vote.organization_id).collect(),
+        }
+    }
+
+    /// The tally may be shown while open only when results are live.
+    pub fn tally_visible(&self) -> bool {
+        self.live_results || self.status == BallotStatus::Closed
+    }
+
+    /// The result a close now would store.
+    pub fn compute_result(&self) -> Outcome {
+        outcome(self.majority, self.quorum, self.tally(), self.eligible_count())
+    }
+
+    pub fn is_eligible(&self, organization: OrganizationId) -> bool {
+        self.eligible.iter().any(|org| org.id == organization)
+    }
+
+    /// The ballot as `viewer`'s organization sees it (`None`: no organization's own vote).
+    pub fn view_for(&self, viewer: Option<OrganizationId>) -> BallotView {
+        BallotView {
+            id: self.id,
+            proposal_id: self.proposal_id,
+            status: self.status,
+            majority: self.majority,
+            quorum: self.quorum,
+            secret: self.secret,
+            live_results: self.live_results,
+            opened_at: self.opened_at,
+            closes_at: self.closes_at,
+            closed_at: self.closed_at,
+            cancelled_reason: self.cancelled_reason.clone(),
+            eligible_organizations: self.eligible.clone(),
+            participation: self.participation(),
+            tally: self.tally_visible().then(|| self.tally()),
+            result: self.result.filter(|_| self.status == BallotStatus::Closed),
+            my_vote: viewer.and_then(|org| self.votes.iter().find(|v| v.organization_id == org).map(|v| v.choice)),
+        }
+    }
+}
+
+/// A delegate or secretariat user of an eligible organization votes for it.
+pub fn may_vote(user: &User, ballot: &BallotRecord) -> bool {
+    user.active && matches!(user.role, Role::Delegate | Role::Secretariat) && ballot.is_eligible(user.organization.id)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::account::OrganizationKind;
+    use crate::domain::fixtures;
+
+    fn record(live: bool, status: BallotStatus, voter: &User) -> BallotRecord {
+        BallotRecord {
+            id: BallotId::new(),
+            proposal_id: ProposalId::new(),
+            status,
+            majority: Majority::Simple,
+            quorum: 0.5,
+            secret: true,
+            live_results: live,
+            question: "¿?".into(),
+            text: "texto".into(),
+            text_sha256: String::new(),
+            revision: 1,
+            opened_at: Utc::now(),
+            opened_by: voter.into(),
+            closes_at: None,
+            closed_at: None,
+            closed_by: None,
+            cancelled_reason: None,
+            eligible: vec![EligibleOrganization { id: voter.organization.id, name: "O".into() }],
+            votes: vec![Vote {
+                organization_id: voter.organization.id,
+                choice: Choice::Yes,
+                cast_by: voter.into(),
+                cast_at: Utc::now(),
+            }],
+            result: None,
+        }
+    }
+
+    #[test]
+    fn the_tally_shows_only_when_live_or_closed() {
+        let voter = fixtures::user(Role::Delegate, OrganizationKind::Member);
+        assert_eq!(record(false, BallotStatus::Open, &voter).view_for(None).tally, None);
+        assert!(record(true, BallotStatus::Open, &voter).view_for(None).tally.is_some());
+        assert!(record(false, BallotStatus::Closed, &voter).view_for(None).tally.is_some());
+        let view = record(false, BallotStatus::Open, &voter).view_for(Some(voter.organization.id));
+        assert_eq!(view.my_vote, Some(Choice::Yes), "an organization sees its own vote");
+        assert_eq!(view.participation.voted, 1);
+    }
+
+    #[test]
+    fn who_may_vote() {
+        let delegate = fixtures::user(Role::Delegate, OrganizationKind::Member);
+        let ballot = record(false, BallotStatus::Open, &delegate);
+        assert!(may_vote(&delegate, &ballot));
+        let secretariat = User { role: Role::Secretariat, ..delegate.clone() };
+        assert!(may_vote(&secretariat, &ballot));
+        let observer = User { role: Role::Observer, ..delegate.clone() };
+        assert!(!may_vote(&observer, &ballot));
+        let outsider = fixtures::user(Role::Delegate, OrganizationKind::Member);
+        assert!(!may_vote(&outsider, &ballot));
+    }
+}

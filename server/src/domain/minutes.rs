@@ -1,0 +1,95 @@
+//! The minutes (acta) of a closed ballot: what was voted, under which rule,
+//! who could and who did take part, each organization's choice unless the
+//! ballot was secret, and the result.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use super::account::PersonRef;
+use super::ballot::{Choice, Majority, Outcome};
+use super::ballot_record::{BallotRecord, BallotStatus, EligibleOrganization};
+use super::ids::{BallotId, ProposalId};
+
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct OrganizationChoice {
+    pub organization: EligibleOrganization,
+    pub choice: Choice,
+    pub cast_by: PersonRef,
+    pub cast_at: DateTime<Utc>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
+pub struct Minutes {
+    #[schema(value_type = uuid::Uuid)]
+    pub ballot_id: BallotId,
+    #[schema(value_type = uuid::Uuid)]
+    pub proposal_id: ProposalId,
+    pub question: String,
+    pub revision: i64,
+    pub text: String,
+    pub text_sha256: String,
+    pub majority: Majority,
+    pub quorum: f64,
+    pub secret: bool,
+    pub opened_at: DateTime<Utc>,
+    pub opened_by: PersonRef,
+    pub closed_at: DateTime<Utc>,
+    /// `None` when the deadline closed the ballot.
+    pub closed_by: Option<PersonRef>,
+    pub eligible: Vec<EligibleOrganization>,
+    pub participants: Vec<EligibleOrganization>,
+    /// Absent for a secret ballot.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub choices: Option<Vec<OrganizationChoice>>,
+    pub result: Outcome,
+}
+
+impl Minutes {
+    /// `None` until the ballot is closed.
+    pub fn of(ballot: &BallotRecord) -> Option<Minutes> {
+        if ballot.status != BallotStatus::Closed {
+            return None;
+        }
+        let organization = |id| ballot.eligible.iter().find(|org| org.id == id).cloned();
+        let participants: Vec<EligibleOrganization> = ballot
+            .eligible
+            .iter()
+            .filter(|org| ballot.votes.iter().any(|v| v.organization_id == org.id))
+            .cloned()
+            .collect();
+        let choices = (!ballot.secret).then(|| {
+            ballot
+                .eligible
+                .iter()
+                .filter_map(|org| {
+                    let vote = ballot.votes.iter().find(|v| v.organization_id == org.id)?;
+                    Some(OrganizationChoice {
+                        organization: organization(org.id)?,
+                        choice: vote.choice,
+                        cast_by: vote.cast_by.clone(),
+                        cast_at: vote.cast_at,
+                    })
+                })
+                .collect()
+        });
+        Some(Minutes {
+            ballot_id: ballot.id,
+            proposal_id: ballot.proposal_id,
+            question: ballot.question.clone(),
+            revision: ballot.revision,
+            text: ballot.text.clone(),
+            text_sha256: ballot.text_sha256.clone(),
+            majority: ballot.majority,
+            quorum: ballot.quorum,
+            secret: ballot.secret,
+            opened_at: ballot.opened_at,
+            opened_by: ballot.opened_by.clone(),
+            closed_at: ballot.closed_at?,
+            closed_by: ballot.closed_by.clone(),
+            eligible: ballot.eligible.clone(),
+            participants,
+            choices,
+            result: ballot.result?,
+        })
+    }
+}

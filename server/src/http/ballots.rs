@@ -1,0 +1,158 @@
+//! Ballots: open, vote, close, cancel, read; and adoption of what passed.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, post, put};
+use axum::Router;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::error::{ApiError, ApiResult, Problem};
+use super::extract::{Json, Path};
+use super::session::{CurrentUser, Secretariat};
+use crate::domain::ballot::{valid_quorum, Choice, Majority};
+use crate::domain::ballot_record::BallotView;
+use crate::domain::ids::{BallotId, ProposalId};
+use crate::domain::limits;
+use crate::state::AppState;
+use crate::store::{Closer, NewBallot};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/proposals/{id}/ballot", post(open))
+        .route("/proposals/{id}/adopt", post(adopt))
+        .route("/ballots/{id}", get(show))
+        .route("/ballots/{id}/vote", put(vote))
+        .route("/ballots/{id}/close", post(close))
+        .route("/ballots/{id}/cancel", post(cancel))
+        .route("/ballots/{id}/minutes", get(super::minutes::minutes))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OpenBallot {
+    pub majority: Majority,
+    /// The fraction of eligible organizations that must take part (0..=1).
+    pub quorum: f64,
+    #[serde(default)]
+    pub secret: bool,
+    #[serde(default)]
+    pub live_results: bool,
+    pub closes_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CastVote {
+    pub choice: Choice,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Cancel {
+    pub reason: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Adopted {
+    pub document_version: i64,
+}
+
+/// Put an open proposal to the vote (secretariat); it becomes `voting`.
+#[utoipa::path(post, path = "/api/v1/proposals/{id}/ballot", tag = "ballots", params(("id" = Uuid, Path)),
+    request_body = OpenBallot,
+    responses((status = 201, body = BallotView), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn open(
+    State(state): State<AppState>,
+    Secretariat(actor): Secretariat,
+    Path(id): Path<Uuid>,
+    Json(request): Json<OpenBallot>,
+) -> ApiResult<(StatusCode, Json<BallotView>)> {
+    if !valid_quorum(request.quorum) {
+        return Err(ApiError::validation("quorum", "must be a fraction between 0 and 1"));
+    }
+    if request.closes_at.is_some_and(|deadline| deadline <= Utc::now()) {
+        return Err(ApiError::validation("closes_at", "must be in the future"));
+    }
+    let new = NewBallot {
+        majority: request.majority,
+        quorum: request.quorum,
+        secret: request.secret,
+        live_results: request.live_results,
+        closes_at: request.closes_at,
+    };
+    let ballot = state.store.open_ballot(ProposalId(id), new, &actor).await?;
+    Ok((StatusCode::CREATED, Json(ballot.view_for(Some(actor.organization.id)))))
+}
+
+/// A ballot: participation always; the tally only when live or closed.
+#[utoipa::path(get, path = "/api/v1/ballots/{id}", tag = "ballots", params(("id" = Uuid, Path)),
+    responses((status = 200, body = BallotView), (status = 404, body = Problem)))]
+pub async fn show(
+    State(state): State<AppState>,
+    CurrentUser(user): CurrentUser,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<BallotView>> {
+    Ok(Json(state.store.ballot(BallotId(id)).await?.view_for(Some(user.organization.id))))
+}
+
+/// Cast or change one's organization's vote (the last one counts).
+#[utoipa::path(put, path = "/api/v1/ballots/{id}/vote", tag = "ballots", params(("id" = Uuid, Path)),
+    request_body = CastVote,
+    responses((status = 200, body = BallotView), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, description = "The ballot is closed", body = Problem), (status = 422, body = Problem)))]
+pub async fn vote(
+    State(state): State<AppState>,
+    CurrentUser(actor): CurrentUser,
+    Path(id): Path<Uuid>,
+    Json(request): Json<CastVote>,
+) -> ApiResult<Json<BallotView>> {
+    let ballot = state.store.cast_vote(BallotId(id), request.choice, &actor, Utc::now()).await?;
+    Ok(Json(ballot.view_for(Some(actor.organization.id))))
+}
+
+/// Close the ballot now (secretariat): the result is computed and kept.
+#[utoipa::path(post, path = "/api/v1/ballots/{id}/close", tag = "ballots", params(("id" = Uuid, Path)),
+    responses((status = 200, body = BallotView), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem)))]
+pub async fn close(
+    State(state): State<AppState>,
+    Secretariat(actor): Secretariat,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<BallotView>> {
+    let closed = state.store.close_ballot(BallotId(id), Closer::Secretariat(&actor), Utc::now()).await?;
+    let ballot = closed.ok_or_else(|| ApiError::Conflict("the ballot is not open".into()))?;
+    Ok(Json(ballot.view_for(Some(actor.organization.id))))
+}
+
+/// Cancel the ballot with a reason (secretariat); the proposal is open again.
+#[utoipa::path(post, path = "/api/v1/ballots/{id}/cancel", tag = "ballots", params(("id" = Uuid, Path)),
+    request_body = Cancel,
+    responses((status = 200, body = BallotView), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn cancel(
+    State(state): State<AppState>,
+    Secretariat(actor): Secretariat,
+    Path(id): Path<Uuid>,
+    Json(request): Json<Cancel>,
+) -> ApiResult<Json<BallotView>> {
+    let reason = limits::single_line("reason", &request.reason, (1, 500))?;
+    let ballot = state.store.cancel_ballot(BallotId(id), reason, &actor).await?;
+    Ok(Json(ballot.view_for(Some(actor.organization.id))))
+}
+
+/// Apply a passed proposal to the charter as a new version (secretariat).
+#[utoipa::path(post, path = "/api/v1/proposals/{id}/adopt", tag = "ballots", params(("id" = Uuid, Path)),
+    responses((status = 200, body = Adopted), (status = 403, body = Problem), (status = 404, body = Problem),
+        (status = 409, description = "Not passed, or the article changed since the base version", body = Problem)))]
+pub async fn adopt(
+    State(state): State<AppState>,
+    Secretariat(actor): Secretariat,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<Adopted>> {
+    let (_, document_version) = state.store.adopt(ProposalId(id), &actor).await?;
+    Ok(Json(Adopted { document_version }))
+}

@@ -1,0 +1,144 @@
+//! The minutes of a closed ballot as JSON or Markdown, Spanish by default.
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap};
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::error::{ApiError, ApiResult, Problem};
+use super::extract::{Json, Path, Query};
+use super::session::CurrentUser;
+use crate::domain::ballot::{Choice, Majority};
+use crate::domain::ids::BallotId;
+use crate::domain::minutes::Minutes;
+use crate::i18n::{t, Lang};
+use crate::state::AppState;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MinutesQuery {
+    /// `json` (default) or `markdown`.
+    pub format: Option<String>,
+    /// `es` (default) or `en`; `Accept-Language: en` also works.
+    pub lang: Option<String>,
+}
+
+fn choice_key(choice: Choice) -> &'static str {
+    match choice {
+        Choice::Yes => "choice.yes",
+        Choice::No => "choice.no",
+        Choice::Abstain => "choice.abstain",
+    }
+}
+
+fn majority_key(majority: Majority) -> &'static str {
+    match majority {
+        Majority::Simple => "minutes.majority.simple",
+        Majority::Absolute => "minutes.majority.absolute",
+        Majority::TwoThirds => "minutes.majority.two_thirds",
+    }
+}
+
+fn list(names: impl Iterator<Item = String>, lang: Lang) -> String {
+    let lines: Vec<String> = names.map(|name| format!("- {name}")).collect();
+    if lines.is_empty() {
+        format!("- {}", t(lang, "minutes.none"))
+    } else {
+        lines.join("\n")
+    }
+}
+
+/// The minutes as a Markdown document in `lang`.
+pub fn markdown(minutes: &Minutes, lang: Lang) -> String {
+    let when = |at: chrono::DateTime<chrono::Utc>| at.format("%Y-%m-%d %H:%M UTC").to_string();
+    let closed_by = match &minutes.closed_by {
+        Some(person) => format!("{} {}", t(lang, "minutes.by"), person.display_name),
+        None => t(lang, "minutes.deadline"),
+    };
+    let result = &minutes.result;
+    let verdict = t(lang, if result.passed { "minutes.passed" } else { "minutes.rejected" });
+    let quorum = t(lang, if result.quorum_met { "minutes.quorum_met" } else { "minutes.quorum_missed" });
+    let choices = match &minutes.choices {
+        None => t(lang, "minutes.choices_secret"),
+        Some(choices) => list(
+            choices.iter().map(|c| {
+                format!(
+                    "{}: {} ({}, {})",
+                    c.organization.name,
+                    t(lang, choice_key(c.choice)),
+                    c.cast_by.display_name,
+                    when(c.cast_at)
+                )
+            }),
+            lang,
+        ),
+    };
+    format!(
+        "# {title}\n\n## {proposal}: {question}\n\n### {text_label} ({revision})\n\n{text}\n\n{digest_label}: `{digest}`\n\n\
+         ## {rule_label}\n\n- {rule}\n- {quorum_label}: {quorum_pct}%\n- {secret_label}: {secret}\n\n\
+         - {opened_label}: {opened} {by} {opened_by}\n- {closed_label}: {closed} {closed_by}\n\n\
+         ## {eligible_label} ({eligible_count})\n\n{eligible}\n\n## {participants_label} ({participant_count})\n\n{participants}\n\n\
+         ## {choices_label}\n\n{choices}\n\n## {result_label}\n\n**{verdict}**. {quorum}. {yes}: {y} · {no}: {n} · {abstain}: {a}.\n",
+        title = t(lang, "minutes.title"),
+        proposal = t(lang, "minutes.proposal"),
+        question = minutes.question,
+        text_label = t(lang, "minutes.text"),
+        revision = minutes.revision,
+        text = minutes.text,
+        digest_label = t(lang, "minutes.digest"),
+        digest = minutes.text_sha256,
+        rule_label = t(lang, "minutes.rule"),
+        rule = t(lang, majority_key(minutes.majority)),
+        quorum_label = t(lang, "minutes.quorum"),
+        quorum_pct = (minutes.quorum * 100.0 * 100.0).round() / 100.0,
+        secret_label = t(lang, "minutes.secret"),
+        secret = t(lang, if minutes.secret { "minutes.yes" } else { "minutes.no" }),
+        opened_label = t(lang, "minutes.opened"),
+        opened = when(minutes.opened_at),
+        by = t(lang, "minutes.by"),
+        opened_by = minutes.opened_by.display_name,
+        closed_label = t(lang, "minutes.closed"),
+        closed = when(minutes.closed_at),
+        eligible_label = t(lang, "minutes.eligible"),
+        eligible_count = minutes.eligible.len(),
+        eligible = list(minutes.eligible.iter().map(|org| org.name.clone()), lang),
+        participants_label = t(lang, "minutes.participants"),
+        participant_count = minutes.participants.len(),
+        participants = list(minutes.participants.iter().map(|org| org.name.clone()), lang),
+        choices_label = t(lang, "minutes.choices"),
+        result_label = t(lang, "minutes.result"),
+        yes = t(lang, "choice.yes"),
+        no = t(lang, "choice.no"),
+        abstain = t(lang, "choice.abstain"),
+        y = result.yes,
+        n = result.no,
+        a = result.abstain,
+    )
+}
+
+/// The minutes of a closed ballot.
+#[utoipa::path(get, path = "/api/v1/ballots/{id}/minutes", tag = "ballots", params(("id" = Uuid, Path), MinutesQuery),
+    responses((status = 200, body = Minutes), (status = 404, body = Problem),
+        (status = 409, description = "The ballot is not closed", body = Problem), (status = 422, body = Problem)))]
+pub async fn minutes(
+    State(state): State<AppState>,
+    _user: CurrentUser,
+    Path(id): Path<Uuid>,
+    Query(query): Query<MinutesQuery>,
+    headers: HeaderMap,
+) -> ApiResult<Response> {
+    let ballot = state.store.ballot(BallotId(id)).await?;
+    let minutes = Minutes::of(&ballot).ok_or_else(|| ApiError::Conflict("the ballot is not closed yet".into()))?;
+    let lang = Lang::choose(query.lang.as_deref(), &headers);
+    match query.format.as_deref().unwrap_or("json") {
+        "json" => Ok(Json(minutes).into_response()),
+        "markdown" => Ok((
+            [(header::CONTENT_TYPE, "text/markdown; charset=utf-8"), (header::CONTENT_LANGUAGE, lang.code())],
+            markdown(&minutes, lang),
+        )
+            .into_response()),
+        _ => Err(ApiError::validation("format", "must be json or markdown")),
+    }
+}

@@ -1,0 +1,128 @@
+//! Rows of ballots and votes.
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::error::{StoreError, StoreResult};
+use crate::domain::account::PersonRef;
+use crate::domain::ballot::{Choice, Majority, Outcome};
+use crate::domain::ballot_record::{BallotRecord, BallotStatus, EligibleOrganization, Vote};
+
+fn corrupt(what: &str, text: &str) -> StoreError {
+    StoreError::Corrupt(format!("{what} {text:?}"))
+}
+
+pub(crate) fn parse_choice(text: &str) -> StoreResult<Choice> {
+    match text {
+        "yes" => Ok(Choice::Yes),
+        "no" => Ok(Choice::No),
+        "abstain" => Ok(Choice::Abstain),
+        other => Err(corrupt("choice", other)),
+    }
+}
+
+pub(crate) fn choice_text(choice: Choice) -> &'static str {
+    match choice {
+        Choice::Yes => "yes",
+        Choice::No => "no",
+        Choice::Abstain => "abstain",
+    }
+}
+
+pub(crate) fn majority_text(majority: Majority) -> &'static str {
+    match majority {
+        Majority::Simple => "simple",
+        Majority::Absolute => "absolute",
+        Majority::TwoThirds => "two_thirds",
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct BallotRow {
+    id: Uuid,
+    proposal_id: Uuid,
+    status: String,
+    majority: String,
+    quorum: f64,
+    secret: bool,
+    live_results: bool,
+    question: String,
+    text: String,
+    text_sha256: String,
+    revision: i64,
+    opened_at: DateTime<Utc>,
+    opened_by: Uuid,
+    opened_by_name: String,
+    closes_at: Option<DateTime<Utc>>,
+    closed_at: Option<DateTime<Utc>>,
+    closed_by: Option<Uuid>,
+    closed_by_name: Option<String>,
+    cancelled_reason: Option<String>,
+    result: Option<String>,
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct VoteRow {
+    organization_id: Uuid,
+    choice: String,
+    cast_by: Uuid,
+    cast_by_name: String,
+    cast_at: DateTime<Utc>,
+}
+
+impl TryFrom<VoteRow> for Vote {
+    type Error = StoreError;
+
+    fn try_from(row: VoteRow) -> StoreResult<Self> {
+        Ok(Vote {
+            organization_id: row.organization_id.into(),
+            choice: parse_choice(&row.choice)?,
+            cast_by: PersonRef { id: row.cast_by.into(), display_name: row.cast_by_name },
+            cast_at: row.cast_at,
+        })
+    }
+}
+
+impl BallotRow {
+    pub(crate) fn into_record(self, eligible: Vec<(Uuid, String)>, votes: Vec<VoteRow>) -> StoreResult<BallotRecord> {
+        Ok(BallotRecord {
+            id: self.id.into(),
+            proposal_id: self.proposal_id.into(),
+            status: match self.status.as_str() {
+                "open" => BallotStatus::Open,
+                "closed" => BallotStatus::Closed,
+                "cancelled" => BallotStatus::Cancelled,
+                other => return Err(corrupt("ballot status", other)),
+            },
+            majority: match self.majority.as_str() {
+                "simple" => Majority::Simple,
+                "absolute" => Majority::Absolute,
+                "two_thirds" => Majority::TwoThirds,
+                other => return Err(corrupt("majority", other)),
+            },
+            quorum: self.quorum,
+            secret: self.secret,
+            live_results: self.live_results,
+            question: self.question,
+            text: self.text,
+            text_sha256: self.text_sha256,
+            revision: self.revision,
+            opened_at: self.opened_at,
+            opened_by: PersonRef { id: self.opened_by.into(), display_name: self.opened_by_name },
+            closes_at: self.closes_at,
+            closed_at: self.closed_at,
+            closed_by: match (self.closed_by, self.closed_by_name) {
+                (Some(id), Some(display_name)) => Some(PersonRef { id: id.into(), display_name }),
+                _ => None,
+            },
+            cancelled_reason: self.cancelled_reason,
+            eligible: eligible.into_iter().map(|(id, name)| EligibleOrganization { id: id.into(), name }).collect(),
+            votes: votes.into_iter().map(Vote::try_from).collect::<StoreResult<_>>()?,
+            result: self
+                .result
+                .map(|text| serde_json::from_str::<Outcome>(&text))
+                .transpose()
+                .map_err(|err| StoreError::Corrupt(format!("ballot result: {err}")))?,
+        })
+    }
+}

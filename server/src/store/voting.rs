@@ -1,0 +1,56 @@
+//! The storage trait for ballots and adoption.
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+
+use super::StoreResult;
+use crate::domain::account::User;
+use crate::domain::ballot::{Choice, Majority};
+use crate::domain::ballot_record::{BallotRecord, Vote};
+use crate::domain::ids::{BallotId, ProposalId};
+use crate::domain::proposal::Proposal;
+
+#[derive(Debug, Clone)]
+pub struct NewBallot {
+    pub majority: Majority,
+    pub quorum: f64,
+    pub secret: bool,
+    pub live_results: bool,
+    pub closes_at: Option<DateTime<Utc>>,
+}
+
+/// Who closes a ballot: the secretariat, or its deadline.
+#[derive(Debug, Clone, Copy)]
+pub enum Closer<'a> {
+    Secretariat(&'a User),
+    Deadline,
+}
+
+#[async_trait]
+pub trait BallotStore: Send + Sync + 'static {
+    /// Opens a ballot on an open proposal (which becomes `voting`), freezing
+    /// the active member organizations as the eligible ones.
+    async fn open_ballot(&self, proposal: ProposalId, new: NewBallot, actor: &User) -> StoreResult<BallotRecord>;
+    async fn ballot(&self, id: BallotId) -> StoreResult<BallotRecord>;
+    /// Casts or changes the actor's organization's vote; 409 once closed
+    /// (or past the deadline), 403 for anyone who may not vote in it.
+    async fn cast_vote(
+        &self,
+        id: BallotId,
+        choice: Choice,
+        actor: &User,
+        now: DateTime<Utc>,
+    ) -> StoreResult<BallotRecord>;
+    /// Closes once: the result is computed and stored, the proposal passes
+    /// or is rejected. A deadline close of a ballot that is no longer open
+    /// does nothing and returns `None`.
+    async fn close_ballot(&self, id: BallotId, by: Closer<'_>, now: DateTime<Utc>)
+        -> StoreResult<Option<BallotRecord>>;
+    async fn cancel_ballot(&self, id: BallotId, reason: String, actor: &User) -> StoreResult<BallotRecord>;
+    /// Open ballots whose deadline has passed.
+    async fn due_ballots(&self, now: DateTime<Utc>) -> StoreResult<Vec<BallotId>>;
+    /// Every cast and change, oldest first.
+    async fn vote_history(&self, id: BallotId) -> StoreResult<Vec<Vote>>;
+    /// Applies a passed proposal to its document as a new version.
+    async fn adopt(&self, proposal: ProposalId, actor: &User) -> StoreResult<(Proposal, i64)>;
+}
