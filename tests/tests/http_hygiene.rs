@@ -198,6 +198,14 @@ async fn openapi_describes_every_route(backend: Backend) {
         ("/api/v1/moderation/flags/{id}/resolve", "post"),
         ("/api/v1/events", "get"),
         ("/api/v1/ws", "get"),
+        ("/api/v1/proposals/{id}/ballot", "post"),
+        ("/api/v1/proposals/{id}/adopt", "post"),
+        ("/api/v1/ballots/{id}", "get"),
+        ("/api/v1/ballots/{id}/vote", "put"),
+        ("/api/v1/ballots/{id}/close", "post"),
+        ("/api/v1/ballots/{id}/cancel", "post"),
+        ("/api/v1/ballots/{id}/minutes", "get"),
+        ("/api/v1/documents/{id}/comparison", "get"),
     ];
     for (path, method) in expected {
         assert!(doc["paths"][path][method].is_object(), "OpenAPI lacks {method} {path}");

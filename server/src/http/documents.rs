@@ -31,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .route("/documents/{id}/versions/{version}", get(version))
         .route("/documents/{id}/diff", get(diff))
         .route("/documents/{id}/export", get(super::export::export))
+        .route("/documents/{id}/comparison", get(super::comparison::comparison))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -239,7 +240,7 @@ pub async fn diff(
     Ok(Json(DocumentDiff { from, to, sections }))
 }
 
-fn section_texts(charter: &crate::domain::charter::Charter) -> Vec<SectionText<'_>> {
+pub(crate) fn section_texts(charter: &crate::domain::charter::Charter) -> Vec<SectionText<'_>> {
     let numbers = section_numbers(charter.sections.iter().map(|s| s.kind));
     charter
         .sections

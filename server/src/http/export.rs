@@ -37,7 +37,7 @@ padding:0 1rem;line-height:1.55;color:#111}h1{text-align:center;font-size:1.6rem
 h3{font-size:1.05rem;margin-top:1.4rem}h2,h3{break-after:avoid;page-break-after:avoid}\
 @page{margin:2cm}@media print{body{margin:0;max-width:none}a{color:inherit;text-decoration:none}}";
 
-fn escape(text: &str) -> String {
+pub(crate) fn escape(text: &str) -> String {
     text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 

@@ -5,6 +5,7 @@ pub mod accounts;
 pub mod admin;
 pub mod ballots;
 pub mod comments;
+pub mod comparison;
 pub mod documents;
 pub mod error;
 pub mod events;

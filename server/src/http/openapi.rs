@@ -4,7 +4,7 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use super::extract::Json;
-use super::{accounts, admin, ballots, comments, documents, events, export, health, minutes, proposals};
+use super::{accounts, admin, ballots, comments, comparison, documents, events, export, health, minutes, proposals};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -23,7 +23,7 @@ use super::{accounts, admin, ballots, comments, documents, events, export, healt
         comments::hide, comments::unhide, comments::flag, comments::flags, comments::resolve,
         events::replay, crate::ws::upgrade,
         ballots::open, ballots::show, ballots::vote, ballots::close, ballots::cancel, ballots::adopt,
-        minutes::minutes,
+        minutes::minutes, comparison::comparison,
     ),
     modifiers(&SessionSchemes),
     security(("bearer" = []), ("cookie" = [])),

@@ -1,0 +1,135 @@
+//! What the binary suites share: temporary directories, databases, and a
+//! `minga serve` child process.
+#![allow(dead_code)] // each suite uses a different part
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use sqlx::{Connection, PgConnection};
+
+pub const BIN: &str = env!("CARGO_BIN_EXE_minga");
+pub const PASSWORD: &str = "contraseña de prueba 123";
+
+pub struct Dir(pub PathBuf);
+
+impl Dir {
+    pub fn new() -> Dir {
+        let path = std::env::temp_dir().join(format!("minga-bin-{}", uuid::Uuid::now_v7().simple()));
+        std::fs::create_dir_all(&path).expect("temp dir");
+        Dir(path)
+    }
+}
+
+impl Drop for Dir {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").expect("bind").local_addr().expect("addr").port()
+}
+
+pub fn admin_url() -> String {
+    std::env::var("MINGA_TEST_DATABASE_URL")
+        .or_else(|_| std::env::var("DATABASE_URL"))
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_owned())
+}
+
+/// A fresh PostgreSQL database; returns its URL and name.
+pub async fn postgres_database() -> (String, String) {
+    let admin = admin_url();
+    let name = format!("minga_bin_{}", uuid::Uuid::now_v7().simple());
+    let mut conn = PgConnection::connect(&admin).await.expect("PostgreSQL for the binary tests (see scripts/test)");
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.expect("create database");
+    let base = admin.split('?').next().unwrap_or(&admin);
+    let cut = base.rfind('/').filter(|i| *i > "postgres://".len()).unwrap_or(base.len());
+    (format!("{}/{name}", &base[..cut]), name)
+}
+
+pub async fn drop_database(name: &str) {
+    if let Ok(mut conn) = PgConnection::connect(&admin_url()).await {
+        let _ = sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)")).execute(&mut conn).await;
+    }
+}
+
+pub fn minga(dir: &Path, env: &[(&str, &str)]) -> Command {
+    let mut command = Command::new(BIN);
+    command.current_dir(dir).env_remove("MINGA_DATABASE_URL").env_remove("MINGA_JWT_SECRET").env("RUST_LOG", "debug");
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    command
+}
+
+pub fn run(command: &mut Command) -> Output {
+    command.output().expect("run minga")
+}
+
+pub struct Server {
+    pub child: Child,
+    pub base: String,
+    pub log: PathBuf,
+}
+
+impl Server {
+    pub fn start(dir: &Path, env: &[(&str, &str)]) -> Server {
+        let port = free_port();
+        let log = dir.join(format!("server-{port}.log"));
+        let file = std::fs::File::create(&log).expect("log file");
+        let bind = format!("127.0.0.1:{port}");
+        let mut env = env.to_vec();
+        env.push(("MINGA_BIND", &bind));
+        let child = minga(dir, &env)
+            .arg("serve")
+            .stdout(Stdio::from(file.try_clone().expect("clone")))
+            .stderr(Stdio::from(file))
+            .spawn()
+            .expect("start minga serve");
+        Server { child, base: format!("http://{bind}"), log }
+    }
+
+    pub async fn wait_ready(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < deadline {
+            if let Ok(response) = reqwest::get(format!("{}/readyz", self.base)).await {
+                if response.status() == 200 {
+                    return;
+                }
+            }
+            if let Ok(Some(status)) = self.child.try_wait() {
+                panic!("minga exited early with {status}: {}", self.log_text());
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        panic!("minga did not become ready: {}", self.log_text());
+    }
+
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// SIGTERM, then the exit status (within 10 s).
+    pub fn terminate(&mut self) -> std::process::ExitStatus {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill").args(["-TERM", &pid]).status().expect("kill");
+        assert!(sent.success());
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("wait") {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "minga did not stop after SIGTERM");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
