@@ -41,12 +41,16 @@ pub struct Minutes {
     /// Absent for a secret ballot.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub choices: Option<Vec<OrganizationChoice>>,
+    /// Every cast and change, oldest first; absent for a secret ballot.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub casts: Option<Vec<super::ballot_record::Vote>>,
     pub result: Outcome,
 }
 
 impl Minutes {
-    /// `None` until the ballot is closed.
-    pub fn of(ballot: &BallotRecord) -> Option<Minutes> {
+    /// `None` until the ballot is closed. `casts` is every cast and change,
+    /// kept only when the ballot was not secret.
+    pub fn of(ballot: &BallotRecord, casts: Vec<super::ballot_record::Vote>) -> Option<Minutes> {
         if ballot.status != BallotStatus::Closed {
             return None;
         }
@@ -89,6 +93,7 @@ impl Minutes {
             eligible: ballot.eligible.clone(),
             participants,
             choices,
+            casts: (!ballot.secret).then_some(casts),
             result: ballot.result?,
         })
     }
