@@ -341,17 +341,24 @@ async fn diffs_compare_the_base_text_and_revisions(backend: Backend) {
     let base_text = w.section("article", 0).await["body"].as_str().unwrap().to_owned();
     assert!(!base_text.is_empty());
     let id = w.amend(&w.ana).await;
-    // The article changes after the proposal was made: `base` still means
-    // the text the proposal started from.
+    // The article changes after the proposal was made: until it is revised,
+    // `base` still means the text the proposal started from, and the
+    // proposal is marked outdated.
     let patch = json!({"body": "Un texto posterior del artículo."});
     w.expect(&w.admin, Method::PATCH, &format!("/api/v1/sections/{}", w.articles[0]), Some(patch), StatusCode::OK)
         .await;
-    let revised = "La asamblea general se reunirá cada tres meses.";
-    expect_status(w.revise(&w.ana, &id, json!({"body": revised})).await, StatusCode::CREATED).await;
-
-    assert_eq!(sides(&w.diff(&id, "?from=base").await), (base_text.clone(), revised.to_owned()));
-    assert_eq!(sides(&w.diff(&id, "").await), (base_text.clone(), revised.to_owned()), "base to latest by default");
+    let outdated = w.get(&w.olga, &format!("/api/v1/proposals/{id}")).await;
+    assert_eq!(outdated["outdated"], true);
+    assert_eq!(sides(&w.diff(&id, "?from=base").await), (base_text.clone(), BODY.to_owned()));
     assert_eq!(sides(&w.diff(&id, "?from=base&to=1").await), (base_text, BODY.to_owned()));
+    // Revising it is revising against the current text, which becomes its base.
+    let revised = "La asamblea general se reunirá cada tres meses.";
+    let rebased = expect_status(w.revise(&w.ana, &id, json!({"body": revised})).await, StatusCode::CREATED).await;
+    assert_eq!(rebased["outdated"], false);
+    assert_eq!(rebased["base_version"], outdated["base_version"].as_i64().unwrap() + 1);
+    let later = "Un texto posterior del artículo.".to_owned();
+    assert_eq!(sides(&w.diff(&id, "?from=base").await), (later.clone(), revised.to_owned()));
+    assert_eq!(sides(&w.diff(&id, "").await), (later, revised.to_owned()), "base to latest by default");
     let between = w.diff(&id, "?from=1&to=2").await;
     assert_eq!(sides(&between), (BODY.to_owned(), revised.to_owned()));
     let expected = json!({"ops": [

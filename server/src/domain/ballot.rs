@@ -102,6 +102,21 @@ pub fn text_digest(text: &str) -> String {
     Sha256::digest(text.as_bytes()).iter().map(|byte| format!("{byte:02x}")).collect()
 }
 
+/// A secret ballot cannot show live results: each change of the tally,
+/// next to the participation that changed with it, would tell who chose what.
+pub fn check_settings(quorum: f64, secret: bool, live_results: bool) -> Result<(), super::limits::Invalid> {
+    if !valid_quorum(quorum) {
+        return Err(super::limits::Invalid::new("quorum", "must be a fraction between 0 and 1"));
+    }
+    if secret && live_results {
+        return Err(super::limits::Invalid::new(
+            "live_results",
+            "a secret ballot cannot show live results: each change of the tally would reveal a vote",
+        ));
+    }
+    Ok(())
+}
+
 /// A quorum must be a fraction between 0 and 1.
 pub fn valid_quorum(quorum: f64) -> bool {
     quorum.is_finite() && (0.0..=1.0).contains(&quorum)

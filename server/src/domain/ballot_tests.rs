@@ -52,6 +52,14 @@ fn the_rules_at_their_boundaries() {
 }
 
 #[test]
+fn secret_ballots_have_no_live_results() {
+    assert!(check_settings(0.5, true, false).is_ok());
+    assert!(check_settings(0.5, false, true).is_ok());
+    assert_eq!(check_settings(0.5, true, true).map_err(|e| e.field), Err("live_results"));
+    assert_eq!(check_settings(1.5, false, false).map_err(|e| e.field), Err("quorum"));
+}
+
+#[test]
 fn quorums_must_be_fractions() {
     assert!(valid_quorum(0.0) && valid_quorum(1.0) && valid_quorum(0.5));
     assert!(!valid_quorum(-0.1) && !valid_quorum(1.01) && !valid_quorum(f64::NAN) && !valid_quorum(f64::INFINITY));

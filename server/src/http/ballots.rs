@@ -12,7 +12,7 @@ use uuid::Uuid;
 use super::error::{ApiError, ApiResult, Problem};
 use super::extract::{Json, Path};
 use super::session::{CurrentUser, Secretariat};
-use crate::domain::ballot::{valid_quorum, Choice, Majority};
+use crate::domain::ballot::{check_settings, Choice, Majority};
 use crate::domain::ballot_record::BallotView;
 use crate::domain::ids::{BallotId, ProposalId};
 use crate::domain::limits;
@@ -71,9 +71,7 @@ pub async fn open(
     Path(id): Path<Uuid>,
     Json(request): Json<OpenBallot>,
 ) -> ApiResult<(StatusCode, Json<BallotView>)> {
-    if !valid_quorum(request.quorum) {
-        return Err(ApiError::validation("quorum", "must be a fraction between 0 and 1"));
-    }
+    check_settings(request.quorum, request.secret, request.live_results)?;
     if request.closes_at.is_some_and(|deadline| deadline <= Utc::now()) {
         return Err(ApiError::validation("closes_at", "must be in the future"));
     }

@@ -131,7 +131,8 @@ pub async fn minutes(
 ) -> ApiResult<Response> {
     let ballot = state.store.ballot(BallotId(id)).await?;
     let casts = if ballot.secret { Vec::new() } else { state.store.vote_history(ballot.id).await? };
-    let minutes = Minutes::of(&ballot, casts).ok_or_else(|| ApiError::Conflict("the ballot is not closed yet".into()))?;
+    let minutes =
+        Minutes::of(&ballot, casts).ok_or_else(|| ApiError::Conflict("the ballot is not closed yet".into()))?;
     let lang = Lang::choose(query.lang.as_deref(), &headers);
     match query.format.as_deref().unwrap_or("json") {
         "json" => Ok(Json(minutes).into_response()),

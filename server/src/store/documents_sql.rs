@@ -276,8 +276,19 @@ macro_rules! document_store {
                 if let Some(title) = title {
                     target.title = title;
                 }
+                let body_changed = body.as_ref().is_some_and(|body| *body != target.body);
                 if let Some(body) = body {
                     target.body = body;
+                }
+                if body_changed {
+                    // Proposals on this article were written against the old text.
+                    sqlx::query(
+                        "UPDATE proposals SET outdated = TRUE WHERE section_id = $1 AND status IN ('open', 'voting')",
+                    )
+                    .bind(section.0)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(Self::err)?;
                 }
                 let charter = self.finish_version(tx, charter, "section_edited", actor).await?;
                 Ok((charter, section))

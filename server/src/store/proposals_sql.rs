@@ -217,13 +217,23 @@ macro_rules! proposal_store {
                 let title = new.title.unwrap_or(proposal.title);
                 let number = proposal.revision.number + 1;
                 Self::insert_revision(&mut tx, id.0, number, &title, &new.body, &new.note, actor.id.0).await?;
-                sqlx::query("UPDATE proposals SET title = $2, outdated = FALSE, updated_at = $3 WHERE id = $1")
-                    .bind(id.0)
-                    .bind(&title)
-                    .bind(chrono::Utc::now())
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(Self::err)?;
+                // Revising an outdated proposal is revising it against the
+                // current text: that becomes its base.
+                let base_version = if proposal.outdated {
+                    Self::document_row_in(&mut tx, proposal.document_id.0, false).await?.version
+                } else {
+                    proposal.base_version
+                };
+                sqlx::query(
+                    "UPDATE proposals SET title = $2, outdated = FALSE, base_version = $3, updated_at = $4 WHERE id = $1",
+                )
+                .bind(id.0)
+                .bind(&title)
+                .bind(base_version)
+                .bind(chrono::Utc::now())
+                .execute(&mut *tx)
+                .await
+                .map_err(Self::err)?;
                 self.finish_proposal_change(tx, id.0, "proposal.revised", actor).await
             }
 
