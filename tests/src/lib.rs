@@ -253,6 +253,55 @@ impl TestApp {
     }
 }
 
+/// The problem `code` API.md pairs with an error status.
+pub fn code_for(status: StatusCode) -> &'static str {
+    match status.as_u16() {
+        400 | 415 | 422 => "validation",
+        401 => "unauthenticated",
+        403 => "forbidden",
+        404 => "not_found",
+        409 => "conflict",
+        410 => "gone",
+        413 => "payload_too_large",
+        429 => "rate_limited",
+        503 => "unavailable",
+        other => panic!("no problem code for {other}"),
+    }
+}
+
+impl TestApp {
+    /// Sends `method path` as `who` (anonymous when `None`), with a JSON body when given.
+    pub async fn send(&self, who: Option<&Session>, method: Method, path: &str, body: Option<Value>) -> Response {
+        let request = match who {
+            Some(session) => self.as_user(session, method, path),
+            None => self.request(method, path),
+        };
+        let request = match body {
+            Some(body) => request.json(&body),
+            None => request,
+        };
+        request.send().await.expect("request")
+    }
+
+    /// Sends and asserts `status`: a success gives its JSON, an error must be
+    /// the problem with the matching code.
+    pub async fn answer(
+        &self,
+        who: Option<&Session>,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        status: StatusCode,
+    ) -> Value {
+        let response = self.send(who, method, path, body).await;
+        if status.is_success() {
+            expect_status(response, status).await
+        } else {
+            expect_problem(response, status, code_for(status)).await
+        }
+    }
+}
+
 /// Asserts the status and returns the JSON body (Null when empty).
 pub async fn expect_status(response: Response, status: StatusCode) -> Value {
     let actual = response.status();

@@ -45,17 +45,6 @@ async fn world(backend: Backend) -> World {
     World { app, admin, ana, beto, olga, doc, article: articles[0].clone(), proposal }
 }
 
-fn code_for(status: StatusCode) -> &'static str {
-    match status.as_u16() {
-        401 => "unauthenticated",
-        403 => "forbidden",
-        404 => "not_found",
-        409 => "conflict",
-        422 => "validation",
-        other => panic!("no problem code for {other}"),
-    }
-}
-
 fn id(value: &Value) -> String {
     value["id"].as_str().unwrap().to_owned()
 }
@@ -66,15 +55,7 @@ fn field<'v>(list: &'v Value, key: &str) -> Vec<&'v Value> {
 
 impl World {
     async fn send(&self, who: Option<&Session>, method: Method, path: &str, body: Option<Value>) -> Response {
-        let request = match who {
-            Some(session) => self.app.as_user(session, method, path),
-            None => self.app.request(method, path),
-        };
-        let request = match body {
-            Some(body) => request.json(&body),
-            None => request,
-        };
-        request.send().await.unwrap()
+        self.app.send(who, method, path, body).await
     }
 
     async fn expect(
@@ -101,7 +82,7 @@ impl World {
         body: Option<Value>,
         status: StatusCode,
     ) -> Value {
-        expect_problem(self.send(who, method, path, body).await, status, code_for(status)).await
+        self.app.answer(who, method, path, body, status).await
     }
 
     fn comments(&self) -> String {

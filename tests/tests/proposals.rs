@@ -47,17 +47,6 @@ async fn world(backend: Backend) -> World {
     World { app, admin, ana, carla, beto, olga, doc, articles }
 }
 
-fn code_for(status: StatusCode) -> &'static str {
-    match status.as_u16() {
-        401 => "unauthenticated",
-        403 => "forbidden",
-        404 => "not_found",
-        409 => "conflict",
-        422 => "validation",
-        other => panic!("no problem code for {other}"),
-    }
-}
-
 /// A proposal request of `kind` with the `target` fields merged in.
 fn request(kind: &str, target: Value) -> Value {
     let mut body = json!({"kind": kind, "title": "Reunión semestral", "body": BODY, "rationale": "Más participación."});
@@ -90,15 +79,7 @@ fn ids(list: &Value) -> Vec<&str> {
 
 impl World {
     async fn send(&self, who: Option<&Session>, method: Method, path: &str, body: Option<Value>) -> Response {
-        let request = match who {
-            Some(session) => self.app.as_user(session, method, path),
-            None => self.app.request(method, path),
-        };
-        let request = match body {
-            Some(body) => request.json(&body),
-            None => request,
-        };
-        request.send().await.unwrap()
+        self.app.send(who, method, path, body).await
     }
 
     async fn expect(
@@ -125,7 +106,7 @@ impl World {
         body: Option<Value>,
         status: StatusCode,
     ) -> Value {
-        expect_problem(self.send(who, method, path, body).await, status, code_for(status)).await
+        self.app.answer(who, method, path, body, status).await
     }
 
     fn proposals(&self) -> String {
