@@ -313,7 +313,7 @@ async fn failed_changes_leave_no_event(backend: Backend) {
     };
     assert!(matches!(store.create_comment(proposal.id, bad_anchor, &admin).await, Err(StoreError::Invalid(_))));
     assert_eq!(store.head(topic).await.unwrap(), head, "a refused change appends nothing");
-    assert!(store.comments(proposal.id).await.unwrap().is_empty());
+    assert!(store.comments(proposal.id, Page::all()).await.unwrap().is_empty());
     let locked = store.set_locked(proposal.id, true, &admin).await.unwrap();
     assert!(locked.locked);
     let plain = NewComment { body: "hola".into(), parent_id: None, anchor: None };

@@ -39,7 +39,7 @@ pub struct PageQuery {
 }
 
 impl PageQuery {
-    fn page(&self) -> ApiResult<Page> {
+    pub fn page(&self) -> ApiResult<Page> {
         let limit = self.limit.unwrap_or(Page::MAX_LIMIT);
         if !(1..=Page::MAX_LIMIT).contains(&limit) {
             return Err(ApiError::validation("limit", format!("must be between 1 and {}", Page::MAX_LIMIT)));

@@ -9,6 +9,7 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::admin::PageQuery;
 use super::error::{ApiResult, Problem};
 use super::extract::{Json, Path, Query};
 use super::session::{CurrentUser, Secretariat};
@@ -76,15 +77,16 @@ fn reason(text: &str) -> ApiResult<String> {
 }
 
 /// The thread, oldest first; deleted and hidden comments keep their place.
-#[utoipa::path(get, path = "/api/v1/proposals/{id}/comments", tag = "discussion", params(("id" = Uuid, Path)),
+#[utoipa::path(get, path = "/api/v1/proposals/{id}/comments", tag = "discussion", params(("id" = Uuid, Path), PageQuery),
     responses((status = 200, body = [Comment]), (status = 404, body = Problem)))]
 pub async fn list(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     Path(id): Path<Uuid>,
+    Query(page): Query<PageQuery>,
 ) -> ApiResult<Json<Vec<Comment>>> {
     let audience = Audience::of(&user);
-    let comments = state.store.comments(ProposalId(id)).await?;
+    let comments = state.store.comments(ProposalId(id), page.page()?).await?;
     Ok(Json(comments.into_iter().map(|comment| comment.as_seen_by(audience)).collect()))
 }
 

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::admin::PageQuery;
 use super::error::{ApiError, ApiResult, Problem};
 use super::extract::{Json, Path, Query};
 use super::session::{CurrentUser, Secretariat};
@@ -33,6 +34,10 @@ pub fn router() -> Router<AppState> {
 #[into_params(parameter_in = Query)]
 pub struct StatusQuery {
     pub status: Option<ProposalStatus>,
+    /// At most this many (1..=1000, default 1000).
+    pub limit: Option<u32>,
+    /// Only proposals after the one with this id.
+    pub after: Option<Uuid>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -85,7 +90,8 @@ pub async fn list(
     Path(id): Path<Uuid>,
     Query(query): Query<StatusQuery>,
 ) -> ApiResult<Json<Vec<Proposal>>> {
-    Ok(Json(state.store.list_proposals(DocumentId(id), query.status).await?))
+    let page = PageQuery { limit: query.limit, after: query.after }.page()?;
+    Ok(Json(state.store.list_proposals(DocumentId(id), query.status, page).await?))
 }
 
 /// Propose a change (delegates and the secretariat).

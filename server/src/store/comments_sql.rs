@@ -100,14 +100,17 @@ macro_rules! comment_store {
             async fn comments(
                 &self,
                 proposal: $crate::domain::ids::ProposalId,
+                page: $crate::store::Page,
             ) -> $crate::store::StoreResult<Vec<$crate::domain::comment::Comment>> {
                 let mut conn = self.pool.acquire().await.map_err(Self::err)?;
                 Self::proposal_in(&mut conn, proposal.0).await?;
                 let rows: Vec<$crate::store::rows_drafting::CommentRow> = sqlx::query_as(concat!(
                     $crate::store::comments_sql::comment_select!(),
-                    " WHERE c.proposal_id = $1 ORDER BY c.id"
+                    " WHERE c.proposal_id = $1 AND ($2 IS NULL OR c.id > $2) ORDER BY c.id LIMIT $3"
                 ))
                 .bind(proposal.0)
+                .bind(page.after)
+                .bind(i64::from(page.limit))
                 .fetch_all(&mut *conn)
                 .await
                 .map_err(Self::err)?;

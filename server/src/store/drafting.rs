@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 
-use super::StoreResult;
+use super::{Page, StoreResult};
 use crate::domain::account::User;
 use crate::domain::charter::{Charter, DocumentSummary, SectionKind, VersionInfo};
 use crate::domain::comment::{Anchor, Comment, Flag, FlagAction};
@@ -79,7 +79,12 @@ pub trait DocumentStore: Send + Sync + 'static {
 pub trait ProposalStore: Send + Sync + 'static {
     async fn create_proposal(&self, document: DocumentId, new: NewProposal, actor: &User) -> StoreResult<Proposal>;
     async fn proposal(&self, id: ProposalId) -> StoreResult<Proposal>;
-    async fn list_proposals(&self, document: DocumentId, status: Option<ProposalStatus>) -> StoreResult<Vec<Proposal>>;
+    async fn list_proposals(
+        &self,
+        document: DocumentId,
+        status: Option<ProposalStatus>,
+        page: Page,
+    ) -> StoreResult<Vec<Proposal>>;
     async fn revisions(&self, id: ProposalId) -> StoreResult<Vec<Revision>>;
     async fn revise(&self, id: ProposalId, new: NewRevision, actor: &User) -> StoreResult<Proposal>;
     async fn withdraw(&self, id: ProposalId, actor: &User) -> StoreResult<Proposal>;
@@ -88,7 +93,8 @@ pub trait ProposalStore: Send + Sync + 'static {
 
 #[async_trait]
 pub trait DiscussionStore: Send + Sync + 'static {
-    async fn comments(&self, proposal: ProposalId) -> StoreResult<Vec<Comment>>;
+    /// The thread oldest first, a page at a time.
+    async fn comments(&self, proposal: ProposalId, page: Page) -> StoreResult<Vec<Comment>>;
     async fn comment(&self, id: CommentId) -> StoreResult<Comment>;
     async fn create_comment(&self, proposal: ProposalId, new: NewComment, actor: &User) -> StoreResult<Comment>;
     async fn edit_comment(&self, id: CommentId, body: String, actor: &User) -> StoreResult<Comment>;

@@ -165,15 +165,19 @@ macro_rules! proposal_store {
                 &self,
                 document: $crate::domain::ids::DocumentId,
                 status: Option<$crate::domain::proposal::ProposalStatus>,
+                page: $crate::store::Page,
             ) -> $crate::store::StoreResult<Vec<$crate::domain::proposal::Proposal>> {
                 let mut conn = self.pool.acquire().await.map_err(Self::err)?;
                 Self::document_row_in(&mut conn, document.0, false).await?;
                 let rows: Vec<$crate::store::rows_drafting::ProposalRow> = sqlx::query_as(concat!(
                     $crate::store::proposals_sql::proposal_select!(),
-                    " WHERE p.document_id = $1 AND ($2 IS NULL OR p.status = $2) ORDER BY p.id"
+                    " WHERE p.document_id = $1 AND ($2 IS NULL OR p.status = $2) AND ($3 IS NULL OR p.id > $3) \
+                     ORDER BY p.id LIMIT $4"
                 ))
                 .bind(document.0)
                 .bind(status.map(|s| s.as_str()))
+                .bind(page.after)
+                .bind(i64::from(page.limit))
                 .fetch_all(&mut *conn)
                 .await
                 .map_err(Self::err)?;

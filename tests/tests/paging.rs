@@ -1,0 +1,52 @@
+//! Long lists (proposals, comments) take `?limit=&after=`, oldest first.
+
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+use minga_tests::{on_both_backends, Backend, TestApp};
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+
+on_both_backends!(proposals_and_comments_page_oldest_first);
+
+fn ids(list: &Value) -> Vec<String> {
+    list.as_array().unwrap().iter().map(|item| item["id"].as_str().unwrap().to_owned()).collect()
+}
+
+async fn get(app: &TestApp, who: &minga_tests::Session, path: String) -> Value {
+    app.answer(Some(who), Method::GET, &path, None, StatusCode::OK).await
+}
+
+async fn proposals_and_comments_page_oldest_first(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let admin = app.secretariat().await;
+    let ana = app.delegate("ana@ong.ec", "Org").await;
+    let (document, articles) = app.charter(&admin, 1).await;
+    let mut proposals = Vec::new();
+    for _ in 0..3 {
+        proposals.push(app.proposal(&ana, &document, &articles[0]).await["id"].as_str().unwrap().to_owned());
+    }
+    let mut comments = Vec::new();
+    for n in 0..5 {
+        comments.push(app.comment(&ana, &proposals[0], &format!("c{n}")).await["id"].as_str().unwrap().to_owned());
+    }
+    let first = get(&app, &ana, format!("/api/v1/documents/{document}/proposals?limit=2")).await;
+    assert_eq!(ids(&first), proposals[..2]);
+    let rest = get(&app, &ana, format!("/api/v1/documents/{document}/proposals?limit=2&after={}", proposals[1])).await;
+    assert_eq!(ids(&rest), proposals[2..]);
+    let mut seen = Vec::new();
+    let mut after = String::new();
+    loop {
+        let page = get(&app, &ana, format!("/api/v1/proposals/{}/comments?limit=2{after}", proposals[0])).await;
+        let page = ids(&page);
+        if page.is_empty() {
+            break;
+        }
+        after = format!("&after={}", page.last().unwrap());
+        seen.extend(page);
+    }
+    assert_eq!(seen, comments);
+    for query in ["limit=0", "limit=1001", "after=x"] {
+        let path = format!("/api/v1/proposals/{}/comments?{query}", proposals[0]);
+        app.answer(Some(&ana), Method::GET, &path, None, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+}
