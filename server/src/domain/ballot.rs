@@ -104,7 +104,16 @@ pub fn text_digest(text: &str) -> String {
 
 /// A secret ballot cannot show live results: each change of the tally,
 /// next to the participation that changed with it, would tell who chose what.
-pub fn check_settings(quorum: f64, secret: bool, live_results: bool) -> Result<(), super::limits::Invalid> {
+pub fn check_settings(
+    quorum: f64,
+    secret: bool,
+    live_results: bool,
+    closes_at: Option<chrono::DateTime<chrono::Utc>>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<(), super::limits::Invalid> {
+    if closes_at.is_some_and(|deadline| deadline <= now) {
+        return Err(super::limits::Invalid::new("closes_at", "must be in the future"));
+    }
     if !valid_quorum(quorum) {
         return Err(super::limits::Invalid::new("quorum", "must be a fraction between 0 and 1"));
     }

@@ -53,10 +53,12 @@ fn the_rules_at_their_boundaries() {
 
 #[test]
 fn secret_ballots_have_no_live_results() {
-    assert!(check_settings(0.5, true, false).is_ok());
-    assert!(check_settings(0.5, false, true).is_ok());
-    assert_eq!(check_settings(0.5, true, true).map_err(|e| e.field), Err("live_results"));
-    assert_eq!(check_settings(1.5, false, false).map_err(|e| e.field), Err("quorum"));
+    let now = chrono::Utc::now();
+    assert!(check_settings(0.5, true, false, None, now).is_ok());
+    assert!(check_settings(0.5, false, true, Some(now + chrono::Duration::minutes(1)), now).is_ok());
+    assert_eq!(check_settings(0.5, true, true, None, now).map_err(|e| e.field), Err("live_results"));
+    assert_eq!(check_settings(1.5, false, false, None, now).map_err(|e| e.field), Err("quorum"));
+    assert_eq!(check_settings(0.5, false, false, Some(now), now).map_err(|e| e.field), Err("closes_at"));
 }
 
 #[test]

@@ -67,6 +67,15 @@ pub fn short_name(text: &str) -> Result<String, Invalid> {
     single_line("short_name", text, SHORT_NAME_CHARS)
 }
 
+/// A comment has something in it besides spaces, within the length limit.
+pub fn comment_body(text: &str) -> Result<String, Invalid> {
+    length("body", text, COMMENT_CHARS)?;
+    if text.trim().is_empty() {
+        return Err(Invalid::new("body", "write something"));
+    }
+    Ok(text.to_owned())
+}
+
 /// Passwords are taken as typed (no trimming): only the length is checked.
 pub fn password(text: &str) -> Result<(), Invalid> {
     length("password", text, PASSWORD_CHARS)
@@ -124,6 +133,13 @@ mod tests {
         for bad in ["", "ana", "ana@", "@x.org", "ana@localhost", "a b@x.org", "a@b@x.org", "a@.org"] {
             assert!(email(bad).is_err(), "{bad:?} must be refused");
         }
+    }
+
+    #[test]
+    fn comments_need_text_within_the_limit() {
+        assert!(comment_body("  \n ").is_err());
+        assert!(comment_body(&"x".repeat(20_000)).is_ok());
+        assert!(comment_body(&"x".repeat(20_001)).is_err());
     }
 
     #[test]

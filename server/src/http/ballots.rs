@@ -71,10 +71,7 @@ pub async fn open(
     Path(id): Path<Uuid>,
     Json(request): Json<OpenBallot>,
 ) -> ApiResult<(StatusCode, Json<BallotView>)> {
-    check_settings(request.quorum, request.secret, request.live_results)?;
-    if request.closes_at.is_some_and(|deadline| deadline <= Utc::now()) {
-        return Err(ApiError::validation("closes_at", "must be in the future"));
-    }
+    check_settings(request.quorum, request.secret, request.live_results, request.closes_at, Utc::now())?;
     let new = NewBallot {
         majority: request.majority,
         quorum: request.quorum,

@@ -15,7 +15,7 @@ use super::extract::{Json, Path, Query};
 use super::session::{CurrentUser, Secretariat};
 use crate::domain::comment::{body_visible, Anchor, Audience, Comment, Flag, FlagAction};
 use crate::domain::ids::{CommentId, FlagId, ProposalId};
-use crate::domain::limits::{self, COMMENT_CHARS};
+use crate::domain::limits;
 use crate::state::AppState;
 use crate::store::{CommentEdit, NewComment};
 
@@ -64,14 +64,6 @@ pub struct FlagQuery {
     pub status: Option<String>,
 }
 
-fn comment_body(body: &str) -> ApiResult<String> {
-    limits::length("body", body, COMMENT_CHARS)?;
-    if body.trim().is_empty() {
-        return Err(limits::Invalid::new("body", "write something").into());
-    }
-    Ok(body.to_owned())
-}
-
 fn reason(text: &str) -> ApiResult<String> {
     Ok(limits::single_line("reason", text, (1, 500))?)
 }
@@ -102,7 +94,7 @@ pub async fn create(
     Json(request): Json<CreateComment>,
 ) -> ApiResult<(StatusCode, Json<Comment>)> {
     let new = NewComment {
-        body: comment_body(&request.body)?,
+        body: limits::comment_body(&request.body)?,
         parent_id: request.parent_id.map(CommentId),
         anchor: request.anchor,
     };
@@ -121,7 +113,7 @@ pub async fn edit(
     Path(id): Path<Uuid>,
     Json(request): Json<EditComment>,
 ) -> ApiResult<Json<Comment>> {
-    let comment = state.store.edit_comment(CommentId(id), comment_body(&request.body)?, &actor).await?;
+    let comment = state.store.edit_comment(CommentId(id), limits::comment_body(&request.body)?, &actor).await?;
     Ok(Json(comment.as_seen_by(Audience::of(&actor))))
 }
 
