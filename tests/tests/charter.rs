@@ -378,6 +378,7 @@ async fn import_replaces_every_section(backend: Backend) {
     let first = w.import(&doc, STATUTE).await;
     assert_eq!(first["version"], 3);
     assert_eq!(outline(&first), STATUTE_OUTLINE);
+    assert_eq!(first["title"], "Estatuto del Foro", "the `# ` title line is ignored: the document keeps its title");
     assert!(sections(&first).iter().all(|s| !old.contains(&id(s))), "the old sections are gone");
     let second = w.import(&doc, "## Capítulo único\n\n### Art. 1.- Objeto\n\nTexto único.\n").await;
     assert_eq!(second["version"], 4);

@@ -191,8 +191,9 @@ pub async fn import(
         .map_err(|err| ApiError::validation("body", format!("line {}: {}", err.line, err.message)))?;
     let sections =
         imported.sections.into_iter().map(|s| NewSection { kind: s.kind, title: s.title, body: s.body, after: None });
-    let title = imported.title.map(|title| limits::title("title", &title)).transpose()?;
-    let charter = state.store.replace_sections(DocumentId(id), title, sections.collect(), &actor).await?;
+    // API.md: the `# ` line is the title line and is ignored; the document
+    // keeps the title it was created with.
+    let charter = state.store.replace_sections(DocumentId(id), sections.collect(), &actor).await?;
     Ok(Json(DocumentView::from(&charter)))
 }
 

@@ -297,15 +297,11 @@ macro_rules! document_store {
             async fn replace_sections(
                 &self,
                 id: $crate::domain::ids::DocumentId,
-                title: Option<String>,
                 sections: Vec<$crate::store::NewSection>,
                 actor: &$crate::domain::account::User,
             ) -> $crate::store::StoreResult<$crate::domain::charter::Charter> {
                 let mut tx = self.begin_write().await?;
                 let mut charter = Self::charter_in(&mut tx, id.0, true).await?;
-                if let Some(title) = title {
-                    charter.title = title;
-                }
                 charter.sections = sections
                     .into_iter()
                     .map(|new| $crate::domain::charter::Section {

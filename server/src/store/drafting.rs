@@ -65,14 +65,8 @@ pub trait DocumentStore: Send + Sync + 'static {
         body: Option<String>,
         actor: &User,
     ) -> StoreResult<(Charter, SectionId)>;
-    /// Replaces every section (an import); the title too when given.
-    async fn replace_sections(
-        &self,
-        id: DocumentId,
-        title: Option<String>,
-        sections: Vec<NewSection>,
-        actor: &User,
-    ) -> StoreResult<Charter>;
+    /// Replaces every section (an import).
+    async fn replace_sections(&self, id: DocumentId, sections: Vec<NewSection>, actor: &User) -> StoreResult<Charter>;
 }
 
 #[async_trait]
