@@ -37,7 +37,10 @@ function retryAfter(value) {
   return Number.isNaN(when) ? null : Math.max(0, Math.ceil((when - Date.now()) / 1000));
 }
 
-/** -> the parsed JSON body (null for 204). options.signal cancels. */
+/**
+ * -> the parsed JSON body (null for 204). options.signal cancels;
+ * options.contentType sends `body` as it is (text) with that type.
+ */
 export async function request(method, path, body, options = {}) {
   const controller = new AbortController();
   let timedOut = false;
@@ -54,8 +57,8 @@ export async function request(method, path, body, options = {}) {
         method,
         credentials: 'same-origin',
         cache: 'no-store',
-        headers: { 'Content-Type': 'application/json', Accept: 'application/json, application/problem+json' },
-        body: body === undefined ? undefined : JSON.stringify(body),
+        headers: { 'Content-Type': options.contentType || 'application/json', Accept: 'application/json, application/problem+json' },
+        body: body === undefined ? undefined : options.contentType ? body : JSON.stringify(body),
         signal: controller.signal,
       });
       if (/^application\/([\w.-]+\+)?json\b/i.test(response.headers.get('Content-Type') || '')) {
@@ -79,3 +82,6 @@ export async function request(method, path, body, options = {}) {
 
 export const get = (path, options) => request('GET', path, undefined, options);
 export const post = (path, body, options) => request('POST', path, body, options);
+export const put = (path, body, options) => request('PUT', path, body, options);
+export const patch = (path, body, options) => request('PATCH', path, body, options);
+export const del = (path, options) => request('DELETE', path, undefined, options);

@@ -1,26 +1,56 @@
-// Minga web client: a small router over location.pathname and the first
-// screens (welcome, sign-in, invitation). No framework, no globals.
+// Minga web client: a small router over location.pathname, the header
+// (session menu, connection state), and the screens that work signed out
+// (sign-in, invitation). The other screens are modules under screens/,
+// loaded on first use. No framework, no globals.
 
 import * as api from './api.js';
 import { ApiError, NetworkError } from './api.js';
-import { init as initI18n, getLang, relocalize, setLang, setTitle, tx } from './i18n.js';
+import { init as initI18n, getLang, relocalize, setLang, setTitle, t, tx } from './i18n.js';
 import { h, nextId } from './dom.js';
+import * as live from './live.js';
+import {
+  ROLES, charCount, clearAllDrafts, describeError, field, fillAlert, makeForm, orgLabel, roleProps, setBusy,
+  setDraftOwner, setUnauthenticatedHandler, statusOf,
+} from './ui.js';
 
 const main = document.getElementById('main');
-const ROLES = ['secretariat', 'delegate', 'observer'];
+const sessionArea = document.getElementById('session-area');
+const connection = document.getElementById('connection-state');
 
 let navSeq = 0;
 let navController = null;
 let loadingTimer = 0;
-let pendingUser = null; // from login/accept: saves a round trip to /me
+let leaving = [];
+let user = null; // the signed-in user, once known
 let flash = null; // message key for the next screen ("you signed out")
+const RETURN_KEY = 'minga.return';
 
 // ---- routing
 
+const lazy = (module, name) => async (ctx, ...params) => {
+  let screen;
+  try {
+    screen = await import(`./screens/${module}.js`);
+  } catch (err) {
+    console.error(err);
+    // Offline, most likely. A failed module load may stay failed in this
+    // page, so "Reintentar" reloads the page.
+    throw Object.assign(new NetworkError(false), { reload: true });
+  }
+  return screen[name](ctx, ...params);
+};
+
+// [pattern, view, public?]
 const routes = [
-  [/^\/$/, homeView],
-  [/^\/ingresar\/?$/, signInView],
-  [/^\/invitations\/([^/]+)\/?$/, invitationView],
+  [/^\/$/, lazy('charter', 'listView')],
+  [/^\/documentos\/([^/]+)\/?$/, lazy('charter', 'documentView')],
+  [/^\/documentos\/([^/]+)\/historial\/?$/, lazy('history', 'historyView')],
+  [/^\/documentos\/([^/]+)\/proponer\/?$/, lazy('propose', 'newView')],
+  [/^\/propuestas\/([^/]+)\/?$/, lazy('proposal', 'proposalView')],
+  [/^\/propuestas\/([^/]+)\/revisar\/?$/, lazy('propose', 'reviseView')],
+  [/^\/secretaria(?:\/([a-z]+))?\/?$/, lazy('console', 'consoleView')],
+  [/^\/ingresar\/?$/, signInView, true],
+  [/^\/invitations\/([^/]+)\/?$/, invitationView, true],
 ];
 
 function navigate(url, replace = false) {
@@ -33,7 +63,26 @@ function render() {
   const id = ++navSeq;
   if (navController) navController.abort(); // a newer screen wins: drop older fetches
   navController = new AbortController();
-  const ctx = { signal: navController.signal, current: () => id === navSeq, shown: false };
+  for (const fn of leaving.splice(0)) {
+    try {
+      fn();
+    } catch (err) {
+      console.error(err);
+    }
+  }
+  closeMenu();
+  const ctx = {
+    signal: navController.signal,
+    current: () => id === navSeq,
+    shown: false,
+    user,
+    navigate,
+    show: (title, ...nodes) => show(ctx, title, ...nodes),
+    fail: (err) => showErrorScreen(ctx, err),
+    /** fn runs when the user leaves this screen (unfollow topics, timers). */
+    leave: (fn) => (id === navSeq ? leaving.push(fn) : fn()),
+    refresh: render,
+  };
   clearTimeout(loadingTimer);
   loadingTimer = setTimeout(() => {
     if (!ctx.current() || ctx.shown) return;
@@ -43,29 +92,71 @@ function render() {
 
   let view = notFoundView;
   let params = [];
-  for (const [pattern, candidate] of routes) {
+  let open = true;
+  for (const [pattern, candidate, isPublic] of routes) {
     const match = pattern.exec(location.pathname);
     if (match) {
-      [view, params] = [candidate, match.slice(1)];
+      [view, params, open] = [candidate, match.slice(1), Boolean(isPublic)];
       break;
     }
   }
   Promise.resolve()
-    .then(() => view(ctx, ...params))
+    .then(() => (open ? null : ensureUser(ctx)))
+    .then((ok) => {
+      if (!ctx.current() || ok === false) return null;
+      ctx.user = user;
+      return view(ctx, ...params);
+    })
     .catch((err) => {
+      if (err?.name === 'AbortError') return;
       console.error(err);
       showErrorScreen(ctx, err);
     });
 }
 
-/** Replaces the screen if this navigation is still current; focuses its h1. */
-function show(ctx, titleKey, ...nodes) {
+/** Loads the user once; false (and off to sign-in) when signed out. */
+async function ensureUser(ctx) {
+  if (user) return true;
+  let me;
+  try {
+    me = await api.get('/api/v1/me', { signal: ctx.signal });
+  } catch (err) {
+    if (!ctx.current()) return false;
+    if (statusOf(err) === 401) {
+      rememberReturn();
+      navigate('/ingresar', true);
+      return false;
+    }
+    throw err;
+  }
+  if (!isUser(me)) throw new ApiError(500, null, null);
+  signedIn(me);
+  return true;
+}
+
+function rememberReturn() {
+  try {
+    const path = location.pathname + location.search + location.hash;
+    if (path !== '/' && !path.startsWith('/ingresar')) sessionStorage.setItem(RETURN_KEY, path);
+  } catch { /* storage disabled: back to the start */ }
+}
+
+/** show(ctx, 'key' | ['key', params], ...nodes): replaces the screen, focuses its h1. */
+function show(ctx, title, ...nodes) {
   if (!ctx.current()) return;
   ctx.shown = true;
   clearTimeout(loadingTimer);
   main.removeAttribute('aria-busy');
-  main.replaceChildren(...nodes.filter(Boolean));
-  setTitle(titleKey);
+  main.replaceChildren(...nodes.flat().filter(Boolean));
+  const [key, params] = Array.isArray(title) ? title : [title];
+  setTitle(key, params);
+  if (location.hash) {
+    const target = document.getElementById(decodeURIComponent(location.hash.slice(1)));
+    if (target) {
+      target.scrollIntoView();
+      return;
+    }
+  }
   window.scrollTo(0, 0);
   const heading = main.querySelector('h1');
   if (heading) {
@@ -94,35 +185,18 @@ function interceptLinks() {
 
 // ---- errors
 
-function describeError(err) {
-  if (err instanceof NetworkError) return { key: err.timedOut ? 'error.timeout' : 'error.network' };
-  if (!(err instanceof ApiError) || !err.code) return { key: 'error.generic' };
-  if (err.code === 'rate_limited') {
-    return err.retryAfter == null
-      ? { key: 'error.rate_limited_nowait' }
-      : { key: 'error.rate_limited', params: { wait: { duration: err.retryAfter } } };
-  }
-  // The server's detail is only worth showing for a validation error.
-  return { key: `error.${err.code}`, detail: err.code === 'validation' ? err.detail : '' };
-}
-
-/** Fills an alert with [{key, params}] and an optional detail line. */
-function fillAlert(alert, messages, detail) {
-  alert.replaceChildren(
-    messages.length === 1
-      ? h('p', { t: [messages[0].key, messages[0].params] })
-      : h('ul', null, messages.map((m) => h('li', { t: [m.key, m.params] }))),
-    detail ? h('p', { class: 'detail', t: ['error.detail', { detail }] }) : '');
-  return alert;
-}
-
 function showErrorScreen(ctx, err) {
+  if (!ctx.current()) return;
+  if (statusOf(err) === 401) {
+    sessionEnded();
+    return;
+  }
   const info = describeError(err);
   show(ctx, 'error.title',
     h('h1', { t: ['error.title'] }),
     fillAlert(h('div', { class: 'alert' }), [info], info.detail),
     h('div', { class: 'actions' },
-      h('button', { type: 'button', class: 'btn btn-primary', t: ['common.retry'], onclick: render }),
+      h('button', { type: 'button', class: 'btn btn-primary', t: ['common.retry'], onclick: err?.reload ? () => location.reload() : render }),
       h('a', { href: '/', class: 'btn btn-secondary', t: ['common.home'] })));
 }
 
@@ -135,125 +209,54 @@ function showMessageScreen(ctx, titleKey, textKey, signInLink = true) {
       h('a', { href: '/', class: 'btn btn-secondary', t: ['common.home'] })));
 }
 
-// ---- forms
+// ---- the session: header menu, live connection
 
-function field({ name, label, type = 'text', autocomplete, hint, attrs }) {
-  const id = nextId(name);
-  const hintId = hint && `${id}-hint`;
-  const input = h('input', { id, name, type, autocomplete, 'aria-describedby': hintId, required: true, ...attrs });
-  const wrap = h('div', { class: 'field' },
-    h('label', { for: id, t: [label] }),
-    hint && h('p', { id: hintId, class: 'hint', t: [hint] }),
-    input);
-  return { wrap, input };
-}
-
-/** "Show password" checkbox; returns its element and a reset (hide again). */
-function passwordToggle(inputs, labelKey) {
-  const id = nextId('show');
-  const box = h('input', { type: 'checkbox', id });
-  const apply = () => inputs.forEach((input) => { input.type = box.checked ? 'text' : 'password'; });
-  box.addEventListener('change', apply);
-  const reset = () => { box.checked = false; apply(); };
-  return [h('div', { class: 'check' }, box, h('label', { for: id, t: [labelKey] })), reset];
-}
-
-/** Disables the buttons; the active one reads "Enviando…" until done. */
-function setBusy(buttons, active, busy) {
-  for (const button of buttons) button.disabled = busy;
-  if (busy) {
-    active.dataset.idle = active.getAttribute('data-i18n') || '';
-    tx(active, 'common.sending');
-  } else if (active.dataset.idle) {
-    tx(active, active.dataset.idle);
-  }
-}
-
-function describedBy(input, id, on) {
-  const ids = (input.getAttribute('aria-describedby') || '').split(' ').filter((x) => x && x !== id);
-  if (on) ids.push(id);
-  if (ids.length) input.setAttribute('aria-describedby', ids.join(' '));
-  else input.removeAttribute('aria-describedby');
-}
-
-/**
- * A form whose submit runs check() (-> [{input, key}] problems), then
- * send() with a busy button, then done(data); on an API error, fail(err)
- * may return [messageKey, inputToFocus], else the generic mapping is shown.
- */
-function makeForm(ctx, { submitKey, children, check, send, done, fail }) {
-  const alert = h('div', { class: 'alert', role: 'alert', id: nextId('alert') });
-  const submit = h('button', { type: 'submit', class: 'btn btn-primary', t: [submitKey] });
-  // method=post: should script ever fail, no password lands in a URL.
-  const form = h('form', { method: 'post', novalidate: true, class: 'panel' },
-    children, alert, h('div', { class: 'actions' }, submit));
-  form.addEventListener('submit', async (event) => {
-    event.preventDefault();
-    if (submit.disabled) return;
-    alert.replaceChildren();
-    for (const input of form.querySelectorAll('[aria-invalid]')) {
-      input.removeAttribute('aria-invalid');
-      describedBy(input, alert.id, false);
-    }
-    const problems = check();
-    if (problems.length) {
-      for (const p of problems) {
-        p.input.setAttribute('aria-invalid', 'true');
-        describedBy(p.input, alert.id, true);
-      }
-      fillAlert(alert, problems);
-      problems[0].input.focus();
-      return;
-    }
-    setBusy([submit], submit, true);
-    try {
-      const data = await send();
-      if (ctx.current()) done(data);
-    } catch (err) {
-      if (!ctx.current()) return;
-      setBusy([submit], submit, false);
-      const [key, focus] = (fail && fail(err)) || [];
-      if (key) fillAlert(alert, [{ key }]);
-      else {
-        const info = describeError(err);
-        fillAlert(alert, [info], info.detail);
-      }
-      (focus || submit).focus(); // a disabled button dropped the focus
-    }
-  });
-  return form;
-}
-
-const charCount = (text) => [...text].length; // as the server counts
-const statusOf = (err) => (err instanceof ApiError ? err.status : 0);
 const isUser = (v) => v !== null && typeof v === 'object' && typeof v.display_name === 'string';
-const roleProps = (role) => (ROLES.includes(role) ? { t: [`role.${role}`] } : { text: role ?? '' });
 
-function signedIn(data) {
-  pendingUser = data && isUser(data.user) ? data.user : null;
-  navigate('/', true);
+function closeMenu() {
+  const menu = document.getElementById('user-menu');
+  if (menu) menu.open = false;
 }
 
-// ---- screens
+function signedIn(me) {
+  user = me;
+  setDraftOwner(me.id);
+  buildSessionMenu();
+  connection.hidden = false;
+  live.start(sessionEnded);
+}
 
-async function homeView(ctx) {
-  let user = pendingUser;
-  pendingUser = null;
-  if (!isUser(user)) {
+/** Forgets the session here: no socket, no menu (drafts stay for a sign-in again). */
+function forgetSession() {
+  user = null;
+  setDraftOwner(null);
+  live.stop();
+  sessionArea.replaceChildren();
+  sessionArea.hidden = true;
+  connection.hidden = true;
+}
+
+/** The server ended the session (or the socket keeps failing: check). */
+async function sessionEnded(maybe) {
+  if (maybe) {
     try {
-      user = await api.get('/api/v1/me', { signal: ctx.signal });
+      await api.get('/api/v1/me');
+      return; // still signed in: the network is the problem
     } catch (err) {
-      if (!ctx.current()) return;
-      if (statusOf(err) === 401) navigate('/ingresar', true);
-      else showErrorScreen(ctx, err);
-      return;
+      if (statusOf(err) !== 401) return;
     }
-    if (!isUser(user)) throw new ApiError(500, null, null);
   }
+  if (!user) return;
+  rememberReturn();
+  forgetSession();
+  flash = 'signin.session_ended';
+  navigate('/ingresar', true);
+}
 
+function buildSessionMenu() {
   const alert = h('div', { class: 'alert', role: 'alert' });
-  const logout = h('button', { type: 'button', class: 'btn btn-primary', t: ['home.logout'] });
-  const logoutAll = h('button', { type: 'button', class: 'btn btn-secondary', t: ['home.logout_all'] });
+  const logout = h('button', { type: 'button', id: 'logout', class: 'btn btn-primary', t: ['home.logout'] });
+  const logoutAll = h('button', { type: 'button', id: 'logout-all', class: 'btn btn-secondary', t: ['home.logout_all'] });
   const buttons = [logout, logoutAll];
   const signOut = async (button, path, message) => {
     alert.replaceChildren();
@@ -263,7 +266,6 @@ async function homeView(ctx) {
     } catch (err) {
       // A 401 means the session had already ended: what was wanted.
       if (statusOf(err) !== 401) {
-        if (!ctx.current()) return;
         setBusy(buttons, button, false);
         const info = describeError(err);
         fillAlert(alert, [info], info.detail);
@@ -271,28 +273,54 @@ async function homeView(ctx) {
         return;
       }
     }
-    if (!ctx.current()) return;
+    forgetSession();
+    clearAllDrafts(); // signed out on purpose: nothing typed stays behind
     flash = message;
     navigate('/ingresar', true);
   };
   logout.addEventListener('click', () => signOut(logout, '/api/v1/auth/logout', 'signin.signed_out'));
   logoutAll.addEventListener('click', () => signOut(logoutAll, '/api/v1/auth/logout-all', 'signin.signed_out_all'));
 
-  const org = user.organization || {};
-  const short = typeof org.short_name === 'string' && org.short_name !== org.name ? ` (${org.short_name})` : '';
-  const headingId = nextId('session');
-  show(ctx, 'home.title',
-    h('h1', { t: ['home.welcome', { name: user.display_name }] }),
-    h('dl', { class: 'facts' },
-      h('div', null, h('dt', { t: ['home.organization'] }), h('dd', { text: `${org.name ?? ''}${short}` })),
-      h('div', null, h('dt', { t: ['home.role'] }), h('dd', roleProps(user.role))),
-      h('div', null, h('dt', { t: ['home.email'] }), h('dd', { text: user.email ?? '' }))),
-    h('section', { class: 'panel', 'aria-labelledby': headingId },
-      h('h2', { id: headingId, t: ['home.session_heading'] }),
+  const menu = h('details', { id: 'user-menu', class: 'menu' },
+    h('summary', null,
+      h('span', { class: 'who', text: user.display_name }),
+      h('span', { class: 'who-org', text: user.organization?.short_name ?? '' })),
+    h('div', { class: 'menu-panel' },
+      h('p', { class: 'menu-name', t: ['home.welcome', { name: user.display_name }] }),
+      h('dl', { class: 'facts' },
+        h('div', null, h('dt', { t: ['home.organization'] }), h('dd', { text: orgLabel(user.organization) })),
+        h('div', null, h('dt', { t: ['home.role'] }), h('dd', roleProps(user.role))),
+        h('div', null, h('dt', { t: ['home.email'] }), h('dd', { text: user.email ?? '' }))),
+      h('nav', { 'aria-label': t('nav.label'), 'data-i18n-attr': 'aria-label:nav.label', class: 'menu-nav' },
+        h('ul', null,
+          h('li', null, h('a', { href: '/', id: 'nav-charter', t: ['nav.charter'] })),
+          user.role === 'secretariat' && h('li', null, h('a', { href: '/secretaria', id: 'nav-console', t: ['nav.console'] })))),
       h('p', { class: 'hint', t: ['home.logout_all_hint'] }),
       alert,
       h('div', { class: 'actions' }, buttons)));
+  menu.addEventListener('keydown', (event) => {
+    if (event.key === 'Escape' && menu.open) {
+      menu.open = false;
+      menu.querySelector('summary').focus();
+    }
+  });
+  sessionArea.replaceChildren(menu);
+  sessionArea.hidden = false;
 }
+
+function setupConnectionState() {
+  setUnauthenticatedHandler(() => sessionEnded());
+  document.addEventListener('click', (event) => {
+    const menu = document.getElementById('user-menu');
+    if (menu?.open && !menu.contains(event.target)) menu.open = false;
+  });
+  live.onStatus((state) => {
+    connection.dataset.state = state;
+    tx(connection, `live.${state}`);
+  });
+}
+
+// ---- screens that work signed out
 
 function signInView(ctx) {
   const notice = flash;
@@ -322,9 +350,10 @@ function signInView(ctx) {
       hidePassword();
       return api.post('/api/v1/auth/login', { email: email.input.value.trim(), password: password.input.value });
     },
-    done: signedIn,
+    done: enter,
     fail: (err) => statusOf(err) === 401 && ['signin.bad_credentials', password.input],
   });
+  form.id = 'signin-form';
 
   show(ctx, 'signin.title',
     h('h1', { t: ['signin.title'] }),
@@ -332,6 +361,28 @@ function signInView(ctx) {
     h('p', { class: 'lead', t: ['signin.intro'] }),
     form,
     h('p', { class: 'hint', t: ['signin.no_account'] }));
+}
+
+/** After login or accepting an invitation: into the app (or back where one was). */
+function enter(data) {
+  if (user) forgetSession(); // another account on this tab
+  if (data && isUser(data.user)) signedIn(data.user);
+  let target = '/';
+  try {
+    target = sessionStorage.getItem(RETURN_KEY) || '/';
+    sessionStorage.removeItem(RETURN_KEY);
+  } catch { /* back to the start */ }
+  navigate(target.startsWith('/') && !target.startsWith('//') ? target : '/', true);
+}
+
+/** "Show password" checkbox; returns its element and a reset (hide again). */
+function passwordToggle(inputs, labelKey) {
+  const id = nextId('show');
+  const box = h('input', { type: 'checkbox', id });
+  const apply = () => inputs.forEach((input) => { input.type = box.checked ? 'text' : 'password'; });
+  box.addEventListener('change', apply);
+  const reset = () => { box.checked = false; apply(); };
+  return [h('div', { class: 'check' }, box, h('label', { for: id, t: [labelKey] })), reset];
 }
 
 async function invitationView(ctx, rawToken) {
@@ -392,7 +443,7 @@ async function invitationView(ctx, rawToken) {
       hidePasswords();
       return api.post(`${path}/accept`, { display_name: name.input.value.trim(), password: password.input.value });
     },
-    done: signedIn,
+    done: enter,
     fail(err) {
       const status = statusOf(err);
       const key = status === 409 ? 'invite.conflict' : gone(status);
@@ -435,6 +486,7 @@ function setupLanguageSwitch() {
       }
       buttons.forEach((b) => { b.disabled = false; });
       sync();
+      document.dispatchEvent(new CustomEvent('minga:lang'));
       button.focus();
     });
   }
@@ -457,6 +509,7 @@ async function start() {
   if ('scrollRestoration' in history) history.scrollRestoration = 'manual';
   relocalize();
   setupLanguageSwitch();
+  setupConnectionState();
   interceptLinks();
   render();
 }

@@ -30,3 +30,10 @@ export function nextId(prefix) {
   uid += 1;
   return `${prefix}-${uid}`;
 }
+
+/** el.replaceChildren(), skipping null and false as h() does. */
+export function fill(el, ...children) {
+  el.replaceChildren(...children.flat().filter((c) => c != null && c !== false)
+    .map((c) => (c instanceof Node ? c : String(c))));
+  return el;
+}

@@ -1,0 +1,181 @@
+// The charter: the list of documents (/) and one document (/documentos/<id>)
+// with its chapters and articles, the proposals in course on each article,
+// and the general motions. Live on `document:<id>`.
+
+import * as api from '../api.js';
+import { h, nextId } from '../dom.js';
+import { tx } from '../i18n.js';
+import * as live from '../live.js';
+import { actionButton, alertBox, describeError, orgLabel } from '../ui.js';
+import {
+  canPropose, enc, isSecretariat, presenceLines, proposalItem, prose, sectionProps,
+} from './shared.js';
+
+const IN_COURSE = ['open', 'voting'];
+
+export async function listView(ctx) {
+  const docs = await api.get('/api/v1/documents', { signal: ctx.signal });
+  const { user } = ctx;
+  const list = h('ul', { class: 'doc-list', id: 'documents' },
+    docs.map((d) => h('li', { 'data-test': 'document', 'data-document-id': d.id },
+      h('a', { href: `/documentos/${enc(d.id)}`, class: 'doc-link', text: d.title }),
+      h('span', { class: 'meta' },
+        h('span', { t: ['charter.version', { n: String(d.version) }] }), ' · ',
+        h('span', { t: ['charter.updated', { date: { date: d.updated_at, short: true } }] })))));
+  ctx.show('charter.list_title',
+    h('h1', { t: ['charter.list_title'] }),
+    h('p', { class: 'lead', t: ['charter.welcome', { name: user.display_name, org: orgLabel(user.organization) }] }),
+    docs.length ? list : h('p', { class: 'notice', id: 'no-documents', t: ['charter.no_documents'] }),
+    !docs.length && isSecretariat(user) &&
+      h('p', null, h('a', { href: '/secretaria/carta', class: 'btn btn-primary', t: ['charter.create_first'] })));
+}
+
+/** Where a proposal shows on the page: its article, or with the general motions. */
+const placeOf = (p, sections) => {
+  const id = p.kind === 'add' ? p.after_section_id : p.section_id;
+  return id && sections.has(id) && sections.get(id).kind === 'article' ? id : 'general';
+};
+
+export async function documentView(ctx, rawId) {
+  const id = decodeURIComponent(rawId);
+  const base = `/api/v1/documents/${enc(id)}`;
+  const { signal, user } = ctx;
+  const [doc, open, voting] = await Promise.all([
+    api.get(base, { signal }),
+    api.get(`${base}/proposals?status=open`, { signal }),
+    api.get(`${base}/proposals?status=voting`, { signal }),
+  ]);
+  const sections = new Map(doc.sections.map((s) => [s.id, s]));
+  const proposals = new Map([...open, ...voting].map((p) => [p.id, p]));
+  const blocks = new Map(); // place -> element listing its proposals
+  const hasChapters = doc.sections.some((s) => s.kind === 'chapter');
+  const proposeHref = (params) => `/documentos/${enc(id)}/proponer?${new URLSearchParams(params)}`;
+
+  function fillBlock(place) {
+    const block = blocks.get(place);
+    if (!block) return;
+    const mine = [...proposals.values()].filter((p) => placeOf(p, sections) === place);
+    block.dataset.count = String(mine.length);
+    if (place === 'general') {
+      block.replaceChildren(mine.length
+        ? h('ul', { class: 'prop-list' }, mine.map(proposalItem))
+        : h('p', { class: 'hint', t: ['charter.no_general'] }));
+      return;
+    }
+    if (!mine.length) {
+      block.replaceChildren();
+      return;
+    }
+    const votingCount = mine.filter((p) => p.status === 'voting').length;
+    const details = h('details', { class: 'props' },
+      h('summary', null,
+        h('span', { 'data-test': 'proposal-count', t: [mine.length === 1 ? 'charter.open_one' : 'charter.open_many', { n: String(mine.length) }] }),
+        votingCount ? h('span', { class: 'badge status-voting', t: ['charter.voting_count', { n: String(votingCount) }] }) : null),
+      h('ul', { class: 'prop-list' }, mine.map(proposalItem)));
+    const was = block.querySelector('details');
+    if (was?.open) details.open = true;
+    block.replaceChildren(details);
+  }
+
+  const headingFor = (s) => (s.kind === 'chapter' ? 'h2' : hasChapters ? 'h3' : 'h2');
+  const toc = [];
+  const body = doc.sections.map((s) => {
+    const anchor = `sec-${s.id}`;
+    toc.push(h('li', { class: `toc-${s.kind}` }, h('a', { href: `#${anchor}`, ...sectionProps(s) })));
+    if (s.kind === 'chapter') {
+      return h('section', { class: 'chapter', id: anchor, 'data-test': 'chapter', 'data-section-id': s.id },
+        h('h2', sectionProps(s)),
+        s.body_html ? prose(s.body_html) : null);
+    }
+    const block = h('div', { class: 'article-proposals', id: `proposals-${s.id}`, 'data-test': 'article-proposals' });
+    blocks.set(s.id, block);
+    return h('article', { class: 'article', id: anchor, 'data-test': 'article', 'data-section-id': s.id },
+      h(headingFor(s), sectionProps(s)),
+      prose(s.body_html),
+      h('div', { class: 'article-tools' },
+        block,
+        canPropose(user) && h('a', {
+          href: proposeHref({ tipo: 'amend', seccion: s.id }),
+          class: 'btn-link', 'data-test': 'propose-change', t: ['charter.propose_change'],
+        })));
+  });
+  const general = h('div', { id: 'general-proposals', 'data-test': 'general-proposals' });
+  blocks.set('general', general);
+  for (const place of blocks.keys()) fillBlock(place);
+
+  const notice = h('div', { id: 'doc-notice', role: 'status' });
+  const versionLine = h('span', { id: 'doc-version', t: ['charter.version', { n: String(doc.version) }] });
+  const presence = presenceLines(user);
+  const generalId = nextId('general');
+  const closedList = h('div', { class: 'closed-proposals' });
+  const closed = h('details', { id: 'closed-proposals', class: 'panel' },
+    h('summary', { t: ['charter.closed_proposals'] }), closedList);
+  closed.addEventListener('toggle', () => {
+    if (closed.open && !closedList.dataset.loaded) loadClosed(ctx, base, closedList);
+  });
+
+  ctx.show(['charter.doc_title', { title: doc.title }],
+    h('p', { class: 'crumbs' }, h('a', { href: '/', t: ['charter.all_documents'] })),
+    h('h1', { id: 'doc-title', text: doc.title }),
+    h('p', { class: 'meta' }, versionLine, ' · ',
+      h('span', { t: ['charter.updated', { date: { date: doc.updated_at, short: true } }] }), ' · ',
+      h('a', { href: `/documentos/${enc(id)}/historial`, id: 'history-link', t: ['charter.history_link'] })),
+    presence.viewing,
+    notice,
+    canPropose(user) && h('p', { class: 'actions' },
+      h('a', { href: proposeHref({}), id: 'new-proposal', class: 'btn btn-primary', t: ['charter.new_proposal'] })),
+    doc.sections.length > 3 && h('details', { class: 'toc', id: 'toc' },
+      h('summary', { t: ['charter.toc'] }), h('ol', null, toc)),
+    doc.sections.length
+      ? h('div', { class: 'charter', id: 'charter' }, body)
+      : h('p', { class: 'notice', t: ['charter.empty'] }),
+    h('section', { class: 'panel', id: 'general-motions', 'aria-labelledby': generalId },
+      h('h2', { id: generalId, t: ['charter.general_heading'] }),
+      h('p', { class: 'hint', t: ['charter.general_hint'] }),
+      general),
+    closed);
+
+  // Live: proposals come and go; a new version of the text is announced.
+  let newest = doc.version;
+  ctx.leave(presence.stop);
+  ctx.leave(live.follow(`document:${doc.id}`, (message) => {
+    if (message.type !== 'event') {
+      presence.handle(message);
+      return;
+    }
+    const data = message.data || {};
+    if (message.kind?.startsWith('proposal.') && data.proposal?.id) {
+      const p = data.proposal;
+      const before = proposals.get(p.id);
+      if (IN_COURSE.includes(p.status)) proposals.set(p.id, p);
+      else proposals.delete(p.id);
+      const places = new Set([placeOf(p, sections)]);
+      if (before) places.add(placeOf(before, sections));
+      places.forEach(fillBlock);
+    } else if (message.kind === 'document.version' && Number(data.version) > newest) {
+      newest = Number(data.version);
+      const alert = alertBox();
+      notice.replaceChildren(h('div', { class: 'notice' },
+        h('p', { t: ['charter.new_version', { n: String(newest) }] }),
+        h('p', null, actionButton(ctx, 'charter.show_new_version', alert, () => ctx.refresh(), 'btn btn-primary'))));
+      notice.append(alert);
+    }
+  }));
+}
+
+async function loadClosed(ctx, base, node) {
+  node.dataset.loaded = '1';
+  tx(node, 'common.loading');
+  try {
+    const all = await api.get(`${base}/proposals`, { signal: ctx.signal });
+    const done = all.filter((p) => !IN_COURSE.includes(p.status)).reverse();
+    node.removeAttribute('data-i18n');
+    node.replaceChildren(done.length
+      ? h('ul', { class: 'prop-list' }, done.map(proposalItem))
+      : h('p', { class: 'hint', t: ['charter.no_closed'] }));
+  } catch (err) {
+    delete node.dataset.loaded;
+    if (ctx.current()) tx(node, describeError(err).key);
+  }
+}
+
