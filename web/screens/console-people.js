@@ -115,10 +115,14 @@ export async function invitationsTab(ctx, root) {
   const org = field({ name: 'organization_id', label: 'invites.organization', options: [], attrs: { id: 'invite-org' } });
   org.input.replaceChildren(...orgs.map((o) => h('option', { value: o.id, text: orgLabel(o) })));
   const role = field({ name: 'role', label: 'invites.role', hint: 'invites.role_hint', options: ROLES.map((r) => ({ value: r, key: `role.${r}` })), attrs: { id: 'invite-role' } });
-  // A delegate belongs to a member organization, an observer to an observer one.
+  // A delegate belongs to a member organization, an observer to an observer
+  // one: suggest the role that fits (never the most privileged one) until
+  // the person picks a role themselves.
+  let roleChosen = false;
+  role.input.addEventListener('change', () => { roleChosen = true; });
   const suggest = () => {
     const o = byId.get(org.input.value);
-    if (o && role.input.value !== 'secretariat') role.input.value = o.kind === 'observer' ? 'observer' : 'delegate';
+    if (o && !roleChosen) role.input.value = o.kind === 'observer' ? 'observer' : 'delegate';
   };
   org.input.addEventListener('change', suggest);
   suggest();
