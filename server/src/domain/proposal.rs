@@ -89,6 +89,17 @@ pub fn check_text_open(proposal: &ProposalFacts) -> Result<(), Refusal> {
     Ok(())
 }
 
+/// Revising or withdrawing: the author organization's delegates or the
+/// secretariat, and only while the proposal is open.
+pub fn check_text_change(user: &User, proposal: &ProposalFacts) -> Result<(), Refusal> {
+    if !may_act_for_proposal(user, proposal) {
+        return Err(Refusal::Forbidden(
+            "only a delegate of the author organization, or the secretariat, may change this proposal".into(),
+        ));
+    }
+    check_text_open(proposal)
+}
+
 /// What a new proposal targets, checked against the current charter:
 /// `amend`/`delete` name an article, `add` names the section it follows (or
 /// none, for the start), `general` names nothing.

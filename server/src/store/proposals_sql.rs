@@ -212,12 +212,7 @@ macro_rules! proposal_store {
                 use $crate::domain::proposal as rules;
                 let mut tx = self.begin_write().await?;
                 let proposal = Self::lock_proposal(&mut tx, id.0).await?;
-                if !rules::may_act_for_proposal(actor, &proposal.facts()) {
-                    return Err($crate::store::StoreError::Forbidden(
-                        "only a delegate of the author organization, or the secretariat, may revise it".into(),
-                    ));
-                }
-                rules::check_text_open(&proposal.facts())?;
+                rules::check_text_change(actor, &proposal.facts())?;
                 let title = new.title.unwrap_or(proposal.title);
                 let number = proposal.revision.number + 1;
                 Self::insert_revision(&mut tx, id.0, number, &title, &new.body, &new.note, actor.id.0).await?;
@@ -249,12 +244,7 @@ macro_rules! proposal_store {
                 use $crate::domain::proposal as rules;
                 let mut tx = self.begin_write().await?;
                 let proposal = Self::lock_proposal(&mut tx, id.0).await?;
-                if !rules::may_act_for_proposal(actor, &proposal.facts()) {
-                    return Err($crate::store::StoreError::Forbidden(
-                        "only a delegate of the author organization, or the secretariat, may withdraw it".into(),
-                    ));
-                }
-                rules::check_text_open(&proposal.facts())?;
+                rules::check_text_change(actor, &proposal.facts())?;
                 sqlx::query("UPDATE proposals SET status = 'withdrawn', updated_at = $2 WHERE id = $1")
                     .bind(id.0)
                     .bind(chrono::Utc::now())
