@@ -119,6 +119,10 @@ test('secretariat and two delegates (one on a phone) go from invitations to an a
     await newDoc.getByRole('button', { name: 'Crear el documento' }).click();
     await s.page.waitForURL(/\/secretaria\/carta\?documento=[0-9a-f-]{36}$/);
     const docId = new URL(s.page.url()).searchParams.get('documento');
+    // The editor shows the new document (not the one it showed before).
+    await s.page.locator(`#editor-version a[href="/documentos/${docId}"]`).waitFor();
+    assert.equal(await s.page.locator('#editor-document').inputValue(), docId);
+    assert.equal(await s.page.locator('#editor-sections').count(), 0, 'a new document has no sections');
     const versionText = await s.page.locator('#editor-version span').first().textContent();
     const created = Number(/^Versión (\d+)$/.exec(versionText)?.[1]);
     assert.ok(created >= 0, `the new document's version: ${versionText}`);

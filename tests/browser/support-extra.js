@@ -122,6 +122,10 @@ export class OwnServer {
     child.stderr.pipe(this.log, { end: false });
     this.child = child;
     this.exited = once(child, 'exit');
+    // Never left behind, even if the test process is stopped mid-test.
+    const kill = () => child.kill('SIGKILL');
+    process.once('exit', kill);
+    this.exited.then(() => process.off('exit', kill));
     let gone = false;
     this.exited.then(() => { gone = true; });
     while (Date.now() - started < 30_000) {
