@@ -18,7 +18,11 @@ export async function charterTab(ctx, root) {
   picker.input.replaceChildren(...docs.map((d) => h('option', { value: d.id, text: d.title })));
   const wanted = docs.some((d) => d.id === query.get('documento')) ? query.get('documento') : docs[0]?.id;
   if (wanted) picker.input.value = wanted;
+  // The forms act on the document they were drawn for: take them away at
+  // once when another document is chosen, so nothing lands on the old one.
+  const clearEditor = () => editor.replaceChildren(h('p', { class: 'loading', t: ['common.loading'] }));
   const open = async () => {
+    clearEditor();
     history.replaceState(null, '', `/secretaria/carta?documento=${enc(picker.input.value)}`);
     await loadEditor(ctx, picker.input.value, editor);
   };
@@ -30,6 +34,7 @@ export async function charterTab(ctx, root) {
     check: () => needText(title.input, 'propose.title_required', 200, 'propose.title_too_long'),
     send: () => api.post('/api/v1/documents', { title: title.input.value.trim() }),
     done(doc) {
+      clearEditor();
       ctx.navigate(`/secretaria/carta?documento=${enc(doc.id)}`, true);
     },
   });
