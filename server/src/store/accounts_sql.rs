@@ -38,33 +38,37 @@ macro_rules! invitation_select {
 macro_rules! account_store {
     ($store:ty, $db:ty, for_update = $for_update:literal) => {
         impl $store {
+            /// The one row `sql` finds for `id`, converted; `what` names it
+            /// in the not-found error.
+            async fn one_by_id<R, T>(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                sql: &'static str,
+                id: uuid::Uuid,
+                what: &'static str,
+            ) -> $crate::store::StoreResult<T>
+            where
+                R: for<'r> sqlx::FromRow<'r, <$db as sqlx::Database>::Row> + Send + Unpin,
+                T: TryFrom<R, Error = $crate::store::StoreError>,
+            {
+                let row: Option<R> =
+                    sqlx::query_as(sql).bind(id).fetch_optional(&mut *conn).await.map_err(Self::err)?;
+                row.ok_or($crate::store::StoreError::NotFound(what))?.try_into()
+            }
+
             async fn organization_in(
                 conn: &mut <$db as sqlx::Database>::Connection,
                 id: uuid::Uuid,
             ) -> $crate::store::StoreResult<$crate::domain::account::Organization> {
-                let row: Option<$crate::store::rows::OrganizationRow> = sqlx::query_as(concat!(
-                    $crate::store::accounts_sql::organization_select!(),
-                    " WHERE o.id = $1",
-                    $for_update
-                ))
-                .bind(id)
-                .fetch_optional(&mut *conn)
-                .await
-                .map_err(Self::err)?;
-                row.ok_or($crate::store::StoreError::NotFound("organization"))?.try_into()
+                let sql = concat!($crate::store::accounts_sql::organization_select!(), " WHERE o.id = $1", $for_update);
+                Self::one_by_id::<$crate::store::rows::OrganizationRow, _>(conn, sql, id, "organization").await
             }
 
             async fn user_in(
                 conn: &mut <$db as sqlx::Database>::Connection,
                 id: uuid::Uuid,
             ) -> $crate::store::StoreResult<$crate::domain::account::User> {
-                let row: Option<$crate::store::rows::UserRow> =
-                    sqlx::query_as(concat!($crate::store::accounts_sql::user_select!(), " WHERE u.id = $1"))
-                        .bind(id)
-                        .fetch_optional(&mut *conn)
-                        .await
-                        .map_err(Self::err)?;
-                row.ok_or($crate::store::StoreError::NotFound("user"))?.try_into()
+                let sql = concat!($crate::store::accounts_sql::user_select!(), " WHERE u.id = $1");
+                Self::one_by_id::<$crate::store::rows::UserRow, _>(conn, sql, id, "user").await
             }
 
             async fn insert_organization(

@@ -18,13 +18,8 @@ macro_rules! comment_store {
                 conn: &mut <$db as sqlx::Database>::Connection,
                 id: uuid::Uuid,
             ) -> $crate::store::StoreResult<$crate::domain::comment::Comment> {
-                let row: Option<$crate::store::rows_drafting::CommentRow> =
-                    sqlx::query_as(concat!($crate::store::comments_sql::comment_select!(), " WHERE c.id = $1"))
-                        .bind(id)
-                        .fetch_optional(&mut *conn)
-                        .await
-                        .map_err(Self::err)?;
-                row.ok_or($crate::store::StoreError::NotFound("comment"))?.try_into()
+                let sql = concat!($crate::store::comments_sql::comment_select!(), " WHERE c.id = $1");
+                Self::one_by_id::<$crate::store::rows_drafting::CommentRow, _>(conn, sql, id, "comment").await
             }
 
             /// Locks the comment's proposal (the thread), then reads the comment.

@@ -28,13 +28,8 @@ macro_rules! proposal_store {
                 conn: &mut <$db as sqlx::Database>::Connection,
                 id: uuid::Uuid,
             ) -> $crate::store::StoreResult<$crate::domain::proposal::Proposal> {
-                let row: Option<$crate::store::rows_drafting::ProposalRow> =
-                    sqlx::query_as(concat!($crate::store::proposals_sql::proposal_select!(), " WHERE p.id = $1"))
-                        .bind(id)
-                        .fetch_optional(&mut *conn)
-                        .await
-                        .map_err(Self::err)?;
-                row.ok_or($crate::store::StoreError::NotFound("proposal"))?.try_into()
+                let sql = concat!($crate::store::proposals_sql::proposal_select!(), " WHERE p.id = $1");
+                Self::one_by_id::<$crate::store::rows_drafting::ProposalRow, _>(conn, sql, id, "proposal").await
             }
 
             /// Locks the proposal row for the rest of the transaction.
