@@ -25,6 +25,8 @@ pub enum Command {
     Invite(InviteArgs),
     /// Exit 0 if the server at --bind answers /readyz, 1 otherwise (for container health checks).
     Healthcheck,
+    /// Check every topic's hash chain; exit 1 and name the first broken link if any.
+    Verify,
 }
 
 #[derive(Debug, Args)]

@@ -20,6 +20,11 @@ async fn main() -> ExitCode {
             Ok(false) => return ExitCode::FAILURE,
             Err(err) => Err(err),
         },
+        Command::Verify => match minga::cli::verify(&settings).await {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::FAILURE,
+            Err(err) => Err(err),
+        },
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,

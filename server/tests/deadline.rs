@@ -8,47 +8,8 @@ use std::path::Path;
 use std::time::{Duration, Instant};
 
 use chrono::Utc;
-use common::{drop_database, minga, postgres_database, run, Dir, Server, PASSWORD};
+use common::{drop_database, postgres_database, secretariat, Api, Dir, Server};
 use serde_json::{json, Value};
-
-struct Api {
-    client: reqwest::Client,
-    token: String,
-}
-
-impl Api {
-    async fn call(&self, base: &str, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
-        let mut request = self.client.request(method, format!("{base}{path}")).bearer_auth(&self.token);
-        if let Some(body) = body {
-            request = request.json(&body);
-        }
-        let response = request.send().await.expect("request");
-        let status = response.status();
-        let value: Value = response.json().await.unwrap_or(Value::Null);
-        assert!(status.is_success(), "{path}: {status} {value}");
-        value
-    }
-}
-
-/// The first secretariat account (through `minga invite`) signed in.
-async fn secretariat(dir: &Path, env: &[(&str, &str)], base: &str) -> Api {
-    let invite = run(minga(dir, env).args(["invite", "--email", "sec@foro.ec", "--organization", "Secretaría"]));
-    assert!(invite.status.success(), "{}", String::from_utf8_lossy(&invite.stderr));
-    let printed = String::from_utf8_lossy(&invite.stdout).to_string();
-    let url = printed.lines().find(|line| line.starts_with("http")).expect("url").trim().to_owned();
-    let token = url.rsplit('/').next().expect("token").to_owned();
-    let client = reqwest::Client::new();
-    let session: Value = client
-        .post(format!("{base}/api/v1/invitations/{token}/accept"))
-        .json(&json!({"display_name": "Secretaría", "password": PASSWORD}))
-        .send()
-        .await
-        .expect("accept")
-        .json()
-        .await
-        .expect("json");
-    Api { client, token: session["token"].as_str().expect("token").to_owned() }
-}
 
 /// A general motion put to a ballot that closes in `seconds`; returns (proposal, ballot).
 async fn ballot_closing_in(api: &Api, base: &str, seconds: i64) -> (String, String, String) {

@@ -6,6 +6,7 @@ pub mod account_rules;
 pub mod adoption;
 pub mod ballot;
 pub mod ballot_record;
+pub mod chain;
 pub mod charter;
 pub mod charter_text;
 pub mod comment;

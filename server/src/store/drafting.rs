@@ -49,6 +49,15 @@ pub struct CommentEdit {
     pub written_at: chrono::DateTime<chrono::Utc>,
 }
 
+/// What `minga verify` found.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChainReport {
+    pub topics: usize,
+    pub events: usize,
+    /// The first broken link: (topic, seq).
+    pub first_break: Option<(String, i64)>,
+}
+
 /// Each change makes a new version of the charter, stored whole.
 #[async_trait]
 pub trait DocumentStore: Send + Sync + 'static {
@@ -106,4 +115,6 @@ pub trait EventStore: Send + Sync + 'static {
     async fn events(&self, topic: Topic, after: i64, limit: u32) -> StoreResult<Vec<Event>>;
     /// The last seq of `topic` (0 when it has none).
     async fn head(&self, topic: Topic) -> StoreResult<i64>;
+    /// Recomputes every topic's hash chain.
+    async fn verify_chains(&self) -> StoreResult<ChainReport>;
 }

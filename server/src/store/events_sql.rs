@@ -13,15 +13,19 @@ macro_rules! event_store {
                 mut events: Vec<$crate::domain::event::NewEvent>,
             ) -> $crate::store::StoreResult<Vec<std::sync::Arc<$crate::domain::event::Event>>> {
                 events.sort_by_key(|event| event.topic);
-                let at = chrono::Utc::now();
+                // Microseconds: what both backends keep, so the hash of an
+                // event read back is the hash it was written with.
+                let at = chrono::SubsecRound::trunc_subsecs(chrono::Utc::now(), 6);
+                let at_text = at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
                 let mut appended = Vec::with_capacity(events.len());
                 for event in events {
                     let topic = event.topic.to_string();
                     // The head row's lock is held to commit: the next writer
-                    // of this topic waits, so seq order is commit order.
-                    let seq: i64 = sqlx::query_scalar(
+                    // of this topic waits, so seq order is commit order. It
+                    // returns the previous event's hash, to chain from.
+                    let (seq, previous): (i64, String) = sqlx::query_as(
                         "INSERT INTO topic_heads (topic, seq) VALUES ($1, 1) \
-                         ON CONFLICT (topic) DO UPDATE SET seq = topic_heads.seq + 1 RETURNING seq",
+                         ON CONFLICT (topic) DO UPDATE SET seq = topic_heads.seq + 1 RETURNING seq, hash",
                     )
                     .bind(&topic)
                     .fetch_one(&mut *conn)
@@ -29,9 +33,20 @@ macro_rules! event_store {
                     .map_err(Self::err)?;
                     let data = serde_json::to_string(&event.data)
                         .map_err(|err| $crate::store::StoreError::Corrupt(format!("event data: {err}")))?;
+                    let hash = $crate::domain::chain::link_hash(
+                        &previous,
+                        &$crate::domain::chain::Link {
+                            topic: &topic,
+                            seq,
+                            kind: event.kind,
+                            data: &data,
+                            actor: actor.map(|user| user.id.0),
+                            at: &at_text,
+                        },
+                    );
                     sqlx::query(
-                        "INSERT INTO events (topic, seq, kind, data, actor_id, actor_name, comment_id, at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                        "INSERT INTO events (topic, seq, kind, data, actor_id, actor_name, comment_id, at, hash) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
                     )
                     .bind(&topic)
                     .bind(seq)
@@ -41,9 +56,16 @@ macro_rules! event_store {
                     .bind(actor.map(|user| user.display_name.as_str()))
                     .bind(event.comment.map(|(id, _)| id.0))
                     .bind(at)
+                    .bind(&hash)
                     .execute(&mut *conn)
                     .await
                     .map_err(Self::err)?;
+                    sqlx::query("UPDATE topic_heads SET hash = $2 WHERE topic = $1")
+                        .bind(&topic)
+                        .bind(&hash)
+                        .execute(&mut *conn)
+                        .await
+                        .map_err(Self::err)?;
                     appended.push(std::sync::Arc::new($crate::domain::event::Event {
                         topic,
                         seq,
@@ -91,6 +113,57 @@ macro_rules! event_store {
                 .await
                 .map_err(Self::err)?;
                 $crate::store::rows::convert_all(rows)
+            }
+
+            async fn verify_chains(&self) -> $crate::store::StoreResult<$crate::store::ChainReport> {
+                let heads: Vec<(String, i64, String)> =
+                    sqlx::query_as("SELECT topic, seq, hash FROM topic_heads ORDER BY topic")
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(Self::err)?;
+                let mut report = $crate::store::ChainReport::default();
+                for (topic, head_seq, head_hash) in heads {
+                    let rows: Vec<(
+                        String,
+                        i64,
+                        String,
+                        String,
+                        Option<uuid::Uuid>,
+                        chrono::DateTime<chrono::Utc>,
+                        String,
+                    )> = sqlx::query_as(
+                        "SELECT topic, seq, kind, data, actor_id, at, hash FROM events WHERE topic = $1 ORDER BY seq",
+                    )
+                    .bind(&topic)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(Self::err)?;
+                    report.topics += 1;
+                    report.events += rows.len();
+                    let times: Vec<String> =
+                        rows.iter().map(|row| row.5.to_rfc3339_opts(chrono::SecondsFormat::Micros, true)).collect();
+                    let links = rows.iter().zip(&times).map(|(row, at)| {
+                        let link = $crate::domain::chain::Link {
+                            topic: &row.0,
+                            seq: row.1,
+                            kind: &row.2,
+                            data: &row.3,
+                            actor: row.4,
+                            at,
+                        };
+                        (link, row.6.as_str())
+                    });
+                    let broken = $crate::domain::chain::first_break(links).map(|(seq, _)| seq).or_else(|| {
+                        // The head must point at the last event: a truncated tail is a break too.
+                        let last = rows.last();
+                        (last.map(|row| (row.1, row.6.as_str())) != Some((head_seq, head_hash.as_str())))
+                            .then(|| last.map_or(1, |row| row.1 + 1))
+                    });
+                    if let Some(seq) = broken {
+                        report.first_break.get_or_insert((topic, seq));
+                    }
+                }
+                Ok(report)
             }
 
             async fn head(&self, topic: $crate::domain::event::Topic) -> $crate::store::StoreResult<i64> {

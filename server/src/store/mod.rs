@@ -30,8 +30,8 @@ use crate::domain::account::{
 use crate::domain::ids::{OrganizationId, UserId};
 
 pub use drafting::{
-    CommentEdit, DiscussionStore, DocumentStore, EventStore, NewComment, NewProposal, NewRevision, NewSection,
-    ProposalStore,
+    ChainReport, CommentEdit, DiscussionStore, DocumentStore, EventStore, NewComment, NewProposal, NewRevision,
+    NewSection, ProposalStore,
 };
 pub use error::{StoreError, StoreResult};
 pub use postgres::PostgresStore;

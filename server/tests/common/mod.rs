@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
+use serde_json::{json, Value};
 use sqlx::{Connection, PgConnection};
 
 pub const BIN: &str = env!("CARGO_BIN_EXE_minga");
@@ -132,4 +133,44 @@ impl Drop for Server {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// A signed-in API client.
+pub struct Api {
+    pub client: reqwest::Client,
+    pub token: String,
+}
+
+impl Api {
+    pub async fn call(&self, base: &str, method: reqwest::Method, path: &str, body: Option<Value>) -> Value {
+        let mut request = self.client.request(method, format!("{base}{path}")).bearer_auth(&self.token);
+        if let Some(body) = body {
+            request = request.json(&body);
+        }
+        let response = request.send().await.expect("request");
+        let status = response.status();
+        let value: Value = response.json().await.unwrap_or(Value::Null);
+        assert!(status.is_success(), "{path}: {status} {value}");
+        value
+    }
+}
+
+/// The first secretariat account (through `minga invite`) signed in.
+pub async fn secretariat(dir: &Path, env: &[(&str, &str)], base: &str) -> Api {
+    let invite = run(minga(dir, env).args(["invite", "--email", "sec@foro.ec", "--organization", "Secretaría"]));
+    assert!(invite.status.success(), "{}", String::from_utf8_lossy(&invite.stderr));
+    let printed = String::from_utf8_lossy(&invite.stdout).to_string();
+    let url = printed.lines().find(|line| line.starts_with("http")).expect("url").trim().to_owned();
+    let token = url.rsplit('/').next().expect("token").to_owned();
+    let client = reqwest::Client::new();
+    let session: Value = client
+        .post(format!("{base}/api/v1/invitations/{token}/accept"))
+        .json(&json!({"display_name": "Secretaría", "password": PASSWORD}))
+        .send()
+        .await
+        .expect("accept")
+        .json()
+        .await
+        .expect("json");
+    Api { client, token: session["token"].as_str().expect("token").to_owned() }
 }
