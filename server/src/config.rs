@@ -86,6 +86,9 @@ pub struct Settings {
     /// How long an invitation can be accepted.
     #[arg(long, env = "MINGA_INVITATION_DAYS", default_value_t = 7, global = true)]
     pub invitation_days: u32,
+    /// Writes of each kind (comments, proposals, votes, flags) one person may make per minute.
+    #[arg(long, env = "MINGA_WRITES_PER_MINUTE", default_value_t = 60, global = true)]
+    pub writes_per_minute: u32,
     /// Log lines as text or as JSON objects.
     #[arg(long, env = "MINGA_LOG_FORMAT", value_enum, default_value = "text", global = true)]
     pub log_format: LogFormat,
@@ -103,6 +106,7 @@ impl std::fmt::Debug for Settings {
             .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "<redacted>"))
             .field("session_hours", &self.session_hours)
             .field("invitation_days", &self.invitation_days)
+            .field("writes_per_minute", &self.writes_per_minute)
             .field("log_format", &self.log_format)
             .field("trust_forwarded_for", &self.trust_forwarded_for)
             .finish()

@@ -10,7 +10,8 @@ use rand::RngCore;
 use crate::auth::token::Tokens;
 use crate::bus::{EventBus, LocalBus};
 use crate::config::{PublicUrl, Settings};
-use crate::domain::rate_limit::{LoginThrottle, Policy};
+use crate::domain::ids::UserId;
+use crate::domain::rate_limit::{LoginThrottle, Policy, WriteKind, WriteThrottle};
 use crate::store::Store;
 
 /// Failed sign-ins allowed per account, and per client address, per window.
@@ -31,6 +32,7 @@ pub struct AppState {
     pub invitation_ttl: chrono::Duration,
     pub trust_forwarded_for: bool,
     pub login_throttle: Arc<Mutex<LoginThrottle<Option<IpAddr>>>>,
+    pub write_throttle: Arc<Mutex<WriteThrottle<UserId>>>,
 }
 
 impl AppState {
@@ -63,7 +65,19 @@ impl AppState {
                 LOGIN_FAILURES_PER_ACCOUNT,
                 LOGIN_FAILURES_PER_ADDRESS,
             ))),
+            write_throttle: Arc::new(Mutex::new(WriteThrottle::new(Policy {
+                max_failures: settings.writes_per_minute.max(1),
+                window: Duration::from_secs(60),
+            }))),
         })
+    }
+}
+
+impl AppState {
+    /// Counts a write by `user`; `Err(wait)` when they are over their allowance.
+    pub fn throttle_write(&self, user: UserId, kind: WriteKind) -> Result<(), Duration> {
+        let mut throttle = self.write_throttle.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        throttle.allow(&user, kind, std::time::Instant::now())
     }
 }
 

@@ -79,16 +79,28 @@ impl Session {
     }
 }
 
-pub fn settings_for(database_url: &str) -> minga::config::Settings {
+/// The settings of a test server, with `extra` flags. The write allowance
+/// is lifted unless a test sets it: the suites post in bursts.
+pub fn settings_for(database_url: &str, extra: &[&str]) -> minga::config::Settings {
     use clap::Parser;
-    Cli::parse_from(["minga", "--database-url", database_url, "--public-url", PUBLIC_URL, "--jwt-secret", JWT_SECRET])
-        .settings
+    let mut args =
+        vec!["minga", "--database-url", database_url, "--public-url", PUBLIC_URL, "--jwt-secret", JWT_SECRET];
+    if !extra.contains(&"--writes-per-minute") {
+        args.extend(["--writes-per-minute", "1000000"]);
+    }
+    args.extend_from_slice(extra);
+    Cli::parse_from(args).settings
 }
 
 impl TestApp {
     pub async fn spawn(backend: Backend) -> TestApp {
+        Self::spawn_with(backend, &[]).await
+    }
+
+    /// A server started with extra command-line settings.
+    pub async fn spawn_with(backend: Backend, extra: &[&str]) -> TestApp {
         let db = TestDb::create(backend).await;
-        let settings = settings_for(&db.url);
+        let settings = settings_for(&db.url, extra);
         let state = minga::state::open(&settings).await.expect("open the store");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));

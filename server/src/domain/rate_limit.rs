@@ -46,7 +46,7 @@ impl<K: Hash + Eq + Clone> FailureCounter<K> {
         }
     }
 
-    pub fn record_failure(&mut self, key: &K, now: Instant) {
+    pub fn record(&mut self, key: &K, now: Instant) {
         if self.buckets.len() > SWEEP_ABOVE {
             let window = self.policy.window;
             self.buckets.retain(|_, b| now.duration_since(b.started) < window);
@@ -92,14 +92,45 @@ impl<A: Hash + Eq + Clone> LoginThrottle<A> {
     }
 
     pub fn record_failure(&mut self, account: &str, address: &A, now: Instant) {
-        self.accounts.record_failure(&account.to_owned(), now);
-        self.addresses.record_failure(address, now);
+        self.accounts.record(&account.to_owned(), now);
+        self.addresses.record(address, now);
     }
 
     /// A correct password clears the account's failures (not the address's:
     /// one success must not reopen an address that is guessing at others).
     pub fn record_success(&mut self, account: &str) {
         self.accounts.forget(&account.to_owned());
+    }
+}
+
+/// What kind of write a person makes; each kind has its own allowance, so
+/// a burst of comments does not stop a vote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum WriteKind {
+    Comment,
+    Proposal,
+    Vote,
+    Flag,
+}
+
+/// Per-person limits on writes: at most `max_failures` (here: writes) of
+/// each kind per window.
+#[derive(Debug)]
+pub struct WriteThrottle<U> {
+    counter: FailureCounter<(U, WriteKind)>,
+}
+
+impl<U: Hash + Eq + Clone> WriteThrottle<U> {
+    pub fn new(policy: Policy) -> Self {
+        Self { counter: FailureCounter::new(policy) }
+    }
+
+    /// Counts the write, or says how long to wait.
+    pub fn allow(&mut self, user: &U, kind: WriteKind, now: Instant) -> Result<(), Duration> {
+        let key = (user.clone(), kind);
+        self.counter.check(&key, now)?;
+        self.counter.record(&key, now);
+        Ok(())
     }
 }
 
@@ -153,6 +184,18 @@ mod tests {
         t.record_failure("ana", &"1.1.1.1", now);
         t.record_failure("ana", &"1.1.1.1", now);
         assert!(t.check("x", &"1.1.1.1", now).is_err(), "the address has had 5 failures");
+    }
+
+    #[test]
+    fn writes_are_limited_per_person_and_kind() {
+        let mut t = WriteThrottle::new(Policy { max_failures: 2, window: MINUTE });
+        let now = Instant::now();
+        assert!(t.allow(&"ana", WriteKind::Comment, now).is_ok());
+        assert!(t.allow(&"ana", WriteKind::Comment, now).is_ok());
+        assert_eq!(t.allow(&"ana", WriteKind::Comment, now + Duration::from_secs(10)), Err(Duration::from_secs(50)));
+        assert!(t.allow(&"ana", WriteKind::Vote, now).is_ok(), "another kind has its own allowance");
+        assert!(t.allow(&"bea", WriteKind::Comment, now).is_ok(), "another person too");
+        assert!(t.allow(&"ana", WriteKind::Comment, now + MINUTE).is_ok(), "a new window");
     }
 
     #[test]

@@ -16,6 +16,7 @@ use crate::domain::ballot::{check_settings, Choice, Majority};
 use crate::domain::ballot_record::BallotView;
 use crate::domain::ids::{BallotId, ProposalId};
 use crate::domain::limits;
+use crate::domain::rate_limit::WriteKind;
 use crate::state::AppState;
 use crate::store::{Closer, NewBallot};
 
@@ -105,6 +106,7 @@ pub async fn vote(
     Path(id): Path<Uuid>,
     Json(request): Json<CastVote>,
 ) -> ApiResult<Json<BallotView>> {
+    state.throttle_write(actor.id, WriteKind::Vote).map_err(ApiError::too_fast)?;
     let ballot = state.store.cast_vote(BallotId(id), request.choice, &actor, Utc::now()).await?;
     Ok(Json(ballot.view_for(Some(actor.organization.id))))
 }

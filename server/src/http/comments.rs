@@ -10,12 +10,13 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::admin::PageQuery;
-use super::error::{ApiResult, Problem};
+use super::error::{ApiError, ApiResult, Problem};
 use super::extract::{Json, Path, Query};
 use super::session::{CurrentUser, Secretariat};
 use crate::domain::comment::{body_visible, Anchor, Audience, Comment, Flag, FlagAction};
 use crate::domain::ids::{CommentId, FlagId, ProposalId};
 use crate::domain::limits;
+use crate::domain::rate_limit::WriteKind;
 use crate::state::AppState;
 use crate::store::{CommentEdit, NewComment};
 
@@ -93,6 +94,7 @@ pub async fn create(
     Path(id): Path<Uuid>,
     Json(request): Json<CreateComment>,
 ) -> ApiResult<(StatusCode, Json<Comment>)> {
+    state.throttle_write(actor.id, WriteKind::Comment).map_err(ApiError::too_fast)?;
     let new = NewComment {
         body: limits::comment_body(&request.body)?,
         parent_id: request.parent_id.map(CommentId),
@@ -113,6 +115,7 @@ pub async fn edit(
     Path(id): Path<Uuid>,
     Json(request): Json<EditComment>,
 ) -> ApiResult<Json<Comment>> {
+    state.throttle_write(actor.id, WriteKind::Comment).map_err(ApiError::too_fast)?;
     let comment = state.store.edit_comment(CommentId(id), limits::comment_body(&request.body)?, &actor).await?;
     Ok(Json(comment.as_seen_by(Audience::of(&actor))))
 }
@@ -181,6 +184,7 @@ pub async fn flag(
     Path(id): Path<Uuid>,
     Json(request): Json<Reason>,
 ) -> ApiResult<(StatusCode, Json<Flag>)> {
+    state.throttle_write(actor.id, WriteKind::Flag).map_err(ApiError::too_fast)?;
     let mut flag = state.store.flag_comment(CommentId(id), reason(&request.reason)?, &actor).await?;
     flag.comment = flag.comment.as_seen_by(Audience::of(&actor));
     Ok((StatusCode::CREATED, Json(flag)))

@@ -167,6 +167,14 @@ impl IntoResponse for ApiError {
     }
 }
 
+impl ApiError {
+    /// A write refused for coming too fast, with how long to wait.
+    pub fn too_fast(wait: std::time::Duration) -> Self {
+        metrics::counter!("minga_writes_throttled_total").increment(1);
+        ApiError::RateLimited { retry_after_secs: wait.as_secs().max(1) }
+    }
+}
+
 impl From<StoreError> for ApiError {
     fn from(err: StoreError) -> Self {
         match err {

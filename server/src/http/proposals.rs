@@ -16,6 +16,7 @@ use crate::domain::diff::{word_diff, DiffOp};
 use crate::domain::ids::{DocumentId, ProposalId, SectionId};
 use crate::domain::limits::{self, SECTION_BODY_CHARS};
 use crate::domain::proposal::{self as rules, Proposal, ProposalKind, ProposalStatus, Revision};
+use crate::domain::rate_limit::WriteKind;
 use crate::state::AppState;
 use crate::store::{NewProposal, NewRevision};
 
@@ -105,6 +106,7 @@ pub async fn create(
     Path(id): Path<Uuid>,
     Json(request): Json<CreateProposal>,
 ) -> ApiResult<(StatusCode, Json<Proposal>)> {
+    state.throttle_write(actor.id, WriteKind::Proposal).map_err(ApiError::too_fast)?;
     if !rules::may_propose(&actor) {
         return Err(ApiError::forbidden("observers follow the process but do not propose"));
     }
@@ -157,6 +159,7 @@ pub async fn revise(
     Path(id): Path<Uuid>,
     Json(request): Json<CreateRevision>,
 ) -> ApiResult<(StatusCode, Json<Proposal>)> {
+    state.throttle_write(actor.id, WriteKind::Proposal).map_err(ApiError::too_fast)?;
     let new = NewRevision {
         title: request.title.as_deref().map(|title| limits::title("title", title)).transpose()?,
         body: long_text("body", &request.body)?,
