@@ -24,6 +24,8 @@ on_both_backends!(
     deactivation_closes_the_socket,
     a_slow_client_is_told_to_resync_and_others_carry_on,
     oversized_messages_close_the_socket,
+    a_client_sending_too_fast_is_closed,
+    open_websockets_per_person_are_capped,
 );
 
 struct Thread {
@@ -367,4 +369,57 @@ async fn oversized_messages_close_the_socket(backend: Backend) {
     // The server itself is fine.
     let mut b = t.app.ws(&t.ana).await;
     b.subscribe(&topic(&t), None).await;
+}
+
+async fn a_client_sending_too_fast_is_closed(backend: Backend) {
+    let t = thread(backend).await;
+    let mut a = t.app.ws(&t.ana).await;
+    for n in 0..150 {
+        a.socket
+            .feed(tokio_tungstenite::tungstenite::Message::text(format!(r#"{{"type":"ping","id":{n}}}"#)))
+            .await
+            .unwrap();
+    }
+    a.socket.flush().await.unwrap();
+    let mut pongs = 0;
+    loop {
+        let message = a.next().await.expect("a close, not silence");
+        match message["type"].as_str() {
+            Some("pong") => pongs += 1,
+            Some("__close") => {
+                assert_eq!(message["code"], 1008);
+                break;
+            }
+            _ => {}
+        }
+    }
+    assert_eq!(pongs, 100, "the first 100 messages of the window were served");
+}
+
+async fn open_websockets_per_person_are_capped(backend: Backend) {
+    let t = thread(backend).await;
+    let mut open = Vec::new();
+    for _ in 0..minga::ws::CONNECTIONS_PER_USER {
+        let mut socket = t.app.ws(&t.ana).await;
+        socket.send(json!({"type": "ping"})).await;
+        socket.next_of("pong").await;
+        open.push(socket);
+    }
+    let url = t.app.url("/api/v1/ws").replace("http://", "ws://");
+    let bearer = ("authorization", format!("Bearer {}", t.ana.token));
+    let refused = WsClient::connect(&url, &[bearer.clone()]).await.err().expect("refused");
+    assert_eq!(refused_status(&refused), Some(429));
+    // Someone else is not affected, and closing one makes room again.
+    t.app.ws(&t.beto).await;
+    let mut first = open.remove(0);
+    first.socket.close(None).await.unwrap();
+    let mut reopened = None;
+    for _ in 0..50 {
+        if let Ok(socket) = WsClient::connect(&url, &[bearer.clone()]).await {
+            reopened = Some(socket);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert!(reopened.is_some(), "a closed websocket frees its place");
 }

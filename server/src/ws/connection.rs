@@ -25,6 +25,11 @@ const REPLAY_PAGE: u32 = 500;
 /// Queued frames written before one flush.
 const BATCH: usize = 128;
 
+/// A client may send at most this many messages per window; a faster one
+/// is closed with 1008 (typing is sent every few seconds, pings less often).
+pub const MESSAGES_PER_WINDOW: crate::domain::rate_limit::Policy =
+    crate::domain::rate_limit::Policy { max_failures: 100, window: Duration::from_secs(10) };
+
 pub const GOING_AWAY: u16 = 1001;
 pub const POLICY: u16 = 1008;
 pub const TRY_AGAIN_LATER: u16 = 1013;
@@ -54,6 +59,7 @@ impl Connection {
         R: Stream<Item = Result<Message, Failed>> + Unpin,
     {
         let mut delivered: HashMap<Arc<str>, i64> = HashMap::new();
+        let mut received = crate::domain::rate_limit::FailureCounter::new(MESSAGES_PER_WINDOW);
         let mut ping = tokio::time::interval_at(Instant::now() + PING_EVERY, PING_EVERY);
         let mut last_heard = Instant::now();
         loop {
@@ -74,6 +80,12 @@ impl Connection {
                 incoming = stream.next() => match incoming {
                     Some(Ok(message)) => {
                         last_heard = Instant::now();
+                        let now = last_heard.into_std();
+                        if received.check(&(), now).is_err() {
+                            let _ = sink.send(close(POLICY, "too many messages")).await;
+                            break;
+                        }
+                        received.record(&(), now);
                         self.receive(&mut sink, &mut delivered, message).await
                     }
                     Some(Err(_)) | None => break,

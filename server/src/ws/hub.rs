@@ -294,6 +294,11 @@ impl Hub {
         }
     }
 
+    /// How many connections `user` has open on this node.
+    pub fn connections_of(&self, user: UserId) -> usize {
+        lock(&self.state).clients.values().filter(|client| client.user_id == user).count()
+    }
+
     /// Ends every connection of `user` (deactivated, or signed out everywhere).
     pub fn end_sessions_of(&self, user: UserId) {
         let state = lock(&self.state);

@@ -14,12 +14,15 @@ use futures_util::StreamExt;
 
 use crate::domain::comment::Audience;
 use crate::domain::limits::WEBSOCKET_MESSAGE_BYTES;
-use crate::http::error::ApiResult;
+use crate::http::error::{ApiError, ApiResult};
 use crate::http::session::{check_origin_if_present, CurrentUser};
 use crate::state::AppState;
 use connection::Connection;
 use hub::Client;
 use protocol::PresenceUser;
+
+/// Open websockets one person may have on a node (phone, laptop, tabs).
+pub const CONNECTIONS_PER_USER: usize = 8;
 
 /// Frames queued for one connection before it counts as too slow.
 pub const CLIENT_QUEUE: usize = 256;
@@ -36,7 +39,8 @@ pub fn router() -> Router<AppState> {
 /// Origin is refused with 403 before upgrading).
 #[utoipa::path(get, path = "/api/v1/ws", tag = "events",
     responses((status = 101, description = "Switching to the websocket protocol"),
-        (status = 401, body = crate::http::error::Problem), (status = 403, body = crate::http::error::Problem)))]
+        (status = 401, body = crate::http::error::Problem), (status = 403, body = crate::http::error::Problem),
+        (status = 429, description = "Too many open websockets for this person", body = crate::http::error::Problem)))]
 pub async fn upgrade(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
@@ -44,6 +48,9 @@ pub async fn upgrade(
     upgrade: WebSocketUpgrade,
 ) -> ApiResult<Response> {
     check_origin_if_present(&headers, &state.public_url.origin)?;
+    if state.hub.connections_of(user.id) >= CONNECTIONS_PER_USER {
+        return Err(ApiError::RateLimited { retry_after_secs: 10 });
+    }
     let upgrade = upgrade
         .max_message_size(WEBSOCKET_MESSAGE_BYTES)
         .max_frame_size(WEBSOCKET_MESSAGE_BYTES)
