@@ -407,7 +407,7 @@ async fn open_websockets_per_person_are_capped(backend: Backend) {
     }
     let url = t.app.url("/api/v1/ws").replace("http://", "ws://");
     let bearer = ("authorization", format!("Bearer {}", t.ana.token));
-    let refused = WsClient::connect(&url, &[bearer.clone()]).await.err().expect("refused");
+    let refused = WsClient::connect(&url, std::slice::from_ref(&bearer)).await.err().expect("refused");
     assert_eq!(refused_status(&refused), Some(429));
     // Someone else is not affected, and closing one makes room again.
     t.app.ws(&t.beto).await;
@@ -415,7 +415,7 @@ async fn open_websockets_per_person_are_capped(backend: Backend) {
     first.socket.close(None).await.unwrap();
     let mut reopened = None;
     for _ in 0..50 {
-        if let Ok(socket) = WsClient::connect(&url, &[bearer.clone()]).await {
+        if let Ok(socket) = WsClient::connect(&url, std::slice::from_ref(&bearer)).await {
             reopened = Some(socket);
             break;
         }
