@@ -21,7 +21,6 @@ pub const LOGIN_FAILURES_PER_ADDRESS: Policy = Policy { max_failures: 30, window
 #[derive(Clone)]
 pub struct AppState {
     pub store: Arc<dyn Store>,
-    pub bus: Arc<dyn EventBus>,
     pub hub: crate::ws::hub::Hub,
     /// Cancelled when the server stops: websocket tasks say goodbye and end.
     pub shutdown: tokio_util::sync::CancellationToken,
@@ -53,7 +52,6 @@ impl AppState {
         let hub = crate::ws::hub::Hub::start(store.clone(), bus.as_ref(), shutdown.clone());
         Ok(Self {
             store,
-            bus,
             hub,
             shutdown,
             tasks: tokio_util::task::TaskTracker::new(),

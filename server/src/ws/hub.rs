@@ -333,9 +333,4 @@ impl Hub {
         }
         true
     }
-
-    /// How many connections follow `topic` (for tests and metrics).
-    pub fn subscriber_count(&self, topic: &str) -> usize {
-        lock(&self.state).topics.get(topic).map_or(0, |entry| entry.subscribers.len())
-    }
 }
