@@ -112,6 +112,12 @@ impl Server {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
+    /// SIGKILL (no chance to finish anything), then reaps the process.
+    pub fn kill(&mut self) {
+        self.child.kill().expect("SIGKILL");
+        self.child.wait().expect("wait");
+    }
+
     /// SIGTERM, then the exit status (within 10 s).
     pub fn terminate(&mut self) -> std::process::ExitStatus {
         let pid = self.child.id().to_string();
@@ -173,4 +179,123 @@ pub async fn secretariat(dir: &Path, env: &[(&str, &str)], base: &str) -> Api {
         .await
         .expect("json");
     Api { client, token: session["token"].as_str().expect("token").to_owned() }
+}
+
+/// A throwaway PostgreSQL cluster of our own (never the shared one), in a
+/// directory under /tmp, on a free port; stopped and removed on drop.
+pub struct Cluster {
+    bin: PathBuf,
+    pub dir: PathBuf,
+    user: Option<String>,
+    pub port: u16,
+}
+
+/// The newest `/usr/lib/postgresql/<version>/bin` holding initdb and pg_ctl.
+fn postgres_bin() -> PathBuf {
+    let versions = std::fs::read_dir("/usr/lib/postgresql").into_iter().flatten().flatten();
+    let mut found: Vec<(u32, PathBuf)> = versions
+        .filter_map(|entry| {
+            let version = entry.file_name().to_string_lossy().split('.').next()?.parse().ok()?;
+            let bin = entry.path().join("bin");
+            (bin.join("initdb").exists() && bin.join("pg_ctl").exists()).then_some((version, bin))
+        })
+        .collect();
+    found.sort();
+    found.pop().map(|(_, bin)| bin).unwrap_or_else(|| {
+        panic!("no initdb/pg_ctl under /usr/lib/postgresql/*/bin: this test runs its own cluster; apt-get install postgresql")
+    })
+}
+
+fn succeeded(command: &mut Command, what: &str) {
+    let output = command.output().unwrap_or_else(|err| panic!("{what}: {err}"));
+    assert!(
+        output.status.success(),
+        "{what} failed: {}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+impl Cluster {
+    /// initdb and start, as an unprivileged user when we are root (PostgreSQL
+    /// refuses to run as root): `postgres` if it exists, else `nobody`.
+    pub fn start_new() -> Cluster {
+        let bin = postgres_bin();
+        let uid = Command::new("id").arg("-u").output().expect("id -u");
+        let root = String::from_utf8_lossy(&uid.stdout).trim() == "0";
+        let user = root.then(|| {
+            let has = |name: &str| Command::new("id").arg(name).output().is_ok_and(|out| out.status.success());
+            if has("postgres") { "postgres" } else { "nobody" }.to_owned()
+        });
+        let dir = PathBuf::from(format!("/tmp/minga-pg-outage-{}", uuid::Uuid::now_v7().simple()));
+        std::fs::create_dir_all(&dir).expect("cluster dir");
+        if let Some(user) = &user {
+            succeeded(Command::new("chown").arg(user).arg(&dir), "chown the cluster directory");
+        }
+        succeeded(Command::new("chmod").arg("700").arg(&dir), "chmod the cluster directory");
+        let cluster = Cluster { bin, dir, user, port: free_port() };
+        let data = cluster.dir.join("data");
+        succeeded(
+            cluster.command("initdb").arg("-D").arg(&data).args([
+                "-A",
+                "trust",
+                "-U",
+                "postgres",
+                "-E",
+                "UTF8",
+                "--no-locale",
+            ]),
+            "initdb",
+        );
+        let config = format!(
+            "\nlisten_addresses = '127.0.0.1'\nport = {}\nunix_socket_directories = '{}'\nfsync = off\n",
+            cluster.port,
+            cluster.dir.display()
+        );
+        let conf = data.join("postgresql.conf");
+        let mut text = std::fs::read_to_string(&conf).expect("postgresql.conf");
+        text.push_str(&config);
+        std::fs::write(&conf, text).expect("postgresql.conf");
+        cluster.start();
+        cluster
+    }
+
+    fn command(&self, program: &str) -> Command {
+        let program = self.bin.join(program);
+        match &self.user {
+            Some(user) => {
+                let mut command = Command::new("runuser");
+                command.args(["-u", user, "--"]).arg(program);
+                command
+            }
+            None => Command::new(program),
+        }
+    }
+
+    fn pg_ctl(&self, args: &[&str]) -> Command {
+        let mut command = self.command("pg_ctl");
+        command.arg("-D").arg(self.dir.join("data")).args(args);
+        command
+    }
+
+    pub fn start(&self) {
+        let log = self.dir.join("postgres.log");
+        let mut start = self.pg_ctl(&["-w", "-t", "60", "start", "-l"]);
+        succeeded(start.arg(log), "pg_ctl start");
+    }
+
+    pub fn stop(&self) {
+        succeeded(&mut self.pg_ctl(&["-m", "fast", "-w", "-t", "60", "stop"]), "pg_ctl stop");
+    }
+
+    pub fn url(&self) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/postgres", self.port)
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let _ = self.pg_ctl(&["-m", "immediate", "-w", "stop"]).output();
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
 }
