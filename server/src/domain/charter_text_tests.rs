@@ -373,6 +373,16 @@ fn kind() -> impl Strategy<Value = SectionKind> {
     prop_oneof![Just(Chapter), Just(Article)]
 }
 
+/// The structure of an imported charter is exported and imported again.
+fn reimported(charter: &ImportedCharter) -> Result<ImportedCharter, ImportError> {
+    let export: Vec<ExportSection<'_>> = charter
+        .sections
+        .iter()
+        .map(|s| ExportSection { kind: s.kind, number: 1, title: &s.title, body: &s.body })
+        .collect();
+    parse_import(&to_markdown(charter.title.as_deref().unwrap_or_default(), &export))
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 1000, ..ProptestConfig::default() })]
 
@@ -410,15 +420,37 @@ proptest! {
                 prop_assert!(section.title.chars().count() <= 200);
                 prop_assert_eq!(&normalize_body(&section.body), &section.body);
             }
-            let export: Vec<ExportSection<'_>> = charter
-                .sections
-                .iter()
-                .map(|s| ExportSection { kind: s.kind, number: 1, title: &s.title, body: &s.body })
-                .collect();
-            let title = charter.title.clone().unwrap_or_default();
-            let again = parse_import(&to_markdown(&title, &export)).map_err(|e| TestCaseError::fail(e.to_string()))?;
-            prop_assert_eq!(again.title, Some(title));
+            let again = reimported(&charter).map_err(|e| TestCaseError::fail(e.to_string()))?;
+            prop_assert_eq!(again.title, Some(charter.title.unwrap_or_default()));
             prop_assert_eq!(again.sections, charter.sections);
+        }
+    }
+
+    /// Fully arbitrary text (any characters, any line breaks) under headings:
+    /// most of it is accepted, and what is accepted comes back unchanged; what
+    /// is refused names a line the text has.
+    #[test]
+    fn arbitrary_text_under_headings_is_kept_or_refused_at_a_real_line(
+        title in prop::option::of(any::<String>()),
+        parts in prop::collection::vec((prop::sample::select(&["## ", "### ", "#### ", "", "\\## "][..]), any::<String>()), 1..5),
+    ) {
+        let mut text: String = title.map(|title| format!("# {title}\n")).unwrap_or_default();
+        for (heading, content) in &parts {
+            text.push_str(heading);
+            text.push_str(content);
+            text.push('\n');
+        }
+        match parse_import(&text) {
+            Ok(charter) => {
+                let again = reimported(&charter).map_err(|e| TestCaseError::fail(format!("{e}\n{text:?}")))?;
+                prop_assert_eq!(again.title, Some(charter.title.unwrap_or_default()));
+                prop_assert_eq!(again.sections, charter.sections, "{:?}", text);
+            }
+            Err(error) => {
+                let lines = unify_line_endings(text.strip_prefix('\u{feff}').unwrap_or(&text)).split('\n').count();
+                prop_assert!((1..=lines).contains(&error.line), "line {} of {}: {:?}", error.line, lines, text);
+                prop_assert!(!error.message.is_empty());
+            }
         }
     }
 }

@@ -45,6 +45,11 @@ impl ServerMessage<'_> {
 /// Parses a client frame; the error text says what was wrong, for an
 /// `error` message that keeps the connection open.
 pub fn parse(text: &str) -> Result<ClientMessage, String> {
+    // serde also reads a tagged enum from an array (`["ping", 1]`); API.md
+    // allows only objects, and a JSON text is one when it opens with `{`.
+    if !text.trim_start_matches([' ', '\t', '\n', '\r']).starts_with('{') {
+        return Err("a message is a JSON object with a \"type\"".to_owned());
+    }
     serde_json::from_str(text).map_err(|err| err.to_string())
 }
 
@@ -70,6 +75,8 @@ mod tests {
             "",
             "{",
             "[]",
+            r#"["ping"]"#,
+            r#"["subscribe","moderation",3]"#,
             r#"{"type":"dance"}"#,
             r#"{"type":"subscribe"}"#,
             r#"{"topic":"x"}"#,
@@ -103,3 +110,7 @@ mod tests {
         assert_eq!(value, json!({"type": "pong", "id": null}));
     }
 }
+
+#[cfg(test)]
+#[path = "protocol_tests.rs"]
+mod proptests;
