@@ -80,11 +80,14 @@ impl Session {
 }
 
 /// The settings of a test server, with `extra` flags. The write allowance
-/// is lifted unless a test sets it: the suites post in bursts.
+/// is lifted unless a test sets it: the suites post in bursts. The public URL
+/// is `PUBLIC_URL` unless a test sets another (clap refuses a flag twice).
 pub fn settings_for(database_url: &str, extra: &[&str]) -> minga::config::Settings {
     use clap::Parser;
-    let mut args =
-        vec!["minga", "--database-url", database_url, "--public-url", PUBLIC_URL, "--jwt-secret", JWT_SECRET];
+    let mut args = vec!["minga", "--database-url", database_url, "--jwt-secret", JWT_SECRET];
+    if !extra.contains(&"--public-url") {
+        args.extend(["--public-url", PUBLIC_URL]);
+    }
     if !extra.contains(&"--writes-per-minute") {
         args.extend(["--writes-per-minute", "1000000"]);
     }

@@ -13,7 +13,7 @@ use utoipa::ToSchema;
 
 use super::error::{ApiError, ApiResult, Problem};
 use super::extract::{Json, Path};
-use super::session::{check_origin_if_present, session_cookie, ClientAddress, CurrentUser};
+use super::session::{check_origin, check_origin_if_present, cookie_token, session_cookie, ClientAddress, CurrentUser};
 use crate::auth::{invitation_token_hash, password};
 use crate::domain::account::{InvitationState, Organization, Role, User};
 use crate::domain::{account, limits};
@@ -115,8 +115,15 @@ pub async fn login(
 
 /// Sign out this browser: clears the session cookie.
 #[utoipa::path(post, path = "/api/v1/auth/logout", tag = "accounts", responses((status = 204)))]
-pub async fn logout(State(state): State<AppState>) -> impl IntoResponse {
-    (StatusCode::NO_CONTENT, cleared_cookie(&state))
+pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<impl IntoResponse> {
+    // Clearing the cookie is a cookie write: another site may not sign a
+    // browser out (its form posts carry its Origin, and no cookie under Lax).
+    if cookie_token(&headers).is_some() {
+        check_origin(&headers, &state.public_url.origin)?;
+    } else {
+        check_origin_if_present(&headers, &state.public_url.origin)?;
+    }
+    Ok((StatusCode::NO_CONTENT, cleared_cookie(&state)))
 }
 
 /// Sign out everywhere: every token issued so far stops working at once.
