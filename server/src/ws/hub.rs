@@ -124,6 +124,10 @@ impl Client {
     pub fn dequeued(&self, message: &Outgoing) {
         self.queued_bytes.fetch_sub(message.byte_len(), std::sync::atomic::Ordering::Relaxed);
     }
+
+    pub fn queued_bytes(&self) -> usize {
+        self.queued_bytes.load(std::sync::atomic::Ordering::Relaxed)
+    }
 }
 
 #[derive(Default)]
@@ -297,6 +301,13 @@ impl Hub {
     /// How many connections `user` has open on this node.
     pub fn connections_of(&self, user: UserId) -> usize {
         lock(&self.state).clients.values().filter(|client| client.user_id == user).count()
+    }
+
+    /// The most bytes one connection has queued now, for tests and metrics.
+    /// Read under the lock every offer is made under, so a frame being
+    /// refused (counted, then taken back) is never seen.
+    pub fn largest_queue_bytes(&self) -> usize {
+        lock(&self.state).clients.values().map(|client| client.queued_bytes()).max().unwrap_or(0)
     }
 
     /// Ends every connection of `user` (deactivated, or signed out everywhere).
