@@ -155,6 +155,7 @@ async fn openapi_describes_every_route(backend: Backend) {
         ("/healthz", "get"),
         ("/readyz", "get"),
         ("/metrics", "get"),
+        ("/api/v1/openapi.json", "get"),
         ("/api/v1/auth/login", "post"),
         ("/api/v1/auth/logout", "post"),
         ("/api/v1/auth/logout-all", "post"),

@@ -12,8 +12,23 @@ use super::Refusal;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Anchor {
     /// The revision number whose text is quoted.
+    #[serde(deserialize_with = "whole_number")]
     pub revision: i64,
     pub quote: String,
+}
+
+/// JSON has one kind of number: to JSON Schema (and so to the OpenAPI
+/// document) `3.0` is the whole number 3, so it is here too.
+fn whole_number<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<i64, D::Error> {
+    let number = serde_json::Number::deserialize(deserializer)?;
+    if let Some(whole) = number.as_i64() {
+        return Ok(whole);
+    }
+    match number.as_f64() {
+        // Beyond 2^53 a float no longer holds every whole number: refused.
+        Some(float) if float.fract() == 0.0 && float.abs() <= 9_007_199_254_740_992.0 => Ok(float as i64),
+        _ => Err(serde::de::Error::custom("expected a whole number")),
+    }
 }
 
 /// A comment as stored, with its body. What a reader receives is
@@ -134,6 +149,16 @@ mod tests {
     use super::*;
     use crate::domain::account::OrganizationKind;
     use crate::domain::fixtures;
+
+    #[test]
+    fn an_anchor_revision_is_a_whole_number_however_it_is_written() {
+        let anchor = |json: &str| serde_json::from_str::<Anchor>(json).map(|anchor| anchor.revision);
+        assert_eq!(anchor(r#"{"revision": 3, "quote": "x"}"#).ok(), Some(3));
+        assert_eq!(anchor(r#"{"revision": 3.0, "quote": "x"}"#).ok(), Some(3));
+        assert!(anchor(r#"{"revision": 3.5, "quote": "x"}"#).is_err());
+        assert!(anchor(r#"{"revision": 1e300, "quote": "x"}"#).is_err());
+        assert!(anchor(r#"{"revision": "3", "quote": "x"}"#).is_err());
+    }
 
     fn comment(author: &User) -> Comment {
         Comment {

@@ -53,7 +53,13 @@ pub struct InvitationView {
 
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct AcceptInvitation {
+    #[schema(
+        min_length = 1,
+        max_length = 100,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub display_name: String,
+    #[schema(min_length = 10, max_length = 200)]
     pub password: String,
 }
 
@@ -69,7 +75,7 @@ fn cleared_cookie(state: &AppState) -> [(header::HeaderName, axum::http::HeaderV
 }
 
 /// Sign in with email and password.
-#[utoipa::path(post, path = "/api/v1/auth/login", tag = "accounts", request_body = LoginRequest,
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "accounts", security(()), request_body = LoginRequest,
     responses(
         (status = 200, body = SessionResponse),
         (status = 401, description = "Wrong email or password (the same answer for both)", body = Problem),
@@ -114,7 +120,8 @@ pub async fn login(
 }
 
 /// Sign out this browser: clears the session cookie.
-#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "accounts", responses((status = 204)))]
+#[utoipa::path(post, path = "/api/v1/auth/logout", tag = "accounts", security(()),
+    responses((status = 204), (status = 403, description = "Sent from another site", body = Problem)))]
 pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> ApiResult<impl IntoResponse> {
     // Clearing the cookie is a cookie write: another site may not sign a
     // browser out (its form posts carry its Origin, and no cookie under Lax).
@@ -143,7 +150,7 @@ pub async fn me(CurrentUser(user): CurrentUser) -> Json<User> {
 }
 
 /// What an invitation offers, before accepting it.
-#[utoipa::path(get, path = "/api/v1/invitations/{token}", tag = "accounts",
+#[utoipa::path(get, path = "/api/v1/invitations/{token}", tag = "accounts", security(()),
     params(("token" = String, Path, description = "The token from the invitation link")),
     responses(
         (status = 200, body = InvitationView),
@@ -164,7 +171,7 @@ pub async fn invitation(State(state): State<AppState>, Path(token): Path<String>
 }
 
 /// Accept an invitation: creates the account and signs it in.
-#[utoipa::path(post, path = "/api/v1/invitations/{token}/accept", tag = "accounts",
+#[utoipa::path(post, path = "/api/v1/invitations/{token}/accept", tag = "accounts", security(()),
     params(("token" = String, Path, description = "The token from the invitation link")),
     request_body = AcceptInvitation,
     responses(

@@ -36,6 +36,7 @@ pub fn router() -> Router<AppState> {
 pub struct OpenBallot {
     pub majority: Majority,
     /// The fraction of eligible organizations that must take part (0..=1).
+    #[schema(minimum = 0.0, maximum = 1.0)]
     pub quorum: f64,
     #[serde(default)]
     pub secret: bool,
@@ -53,6 +54,11 @@ pub struct CastVote {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Cancel {
+    #[schema(
+        min_length = 1,
+        max_length = 500,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub reason: String,
 }
 

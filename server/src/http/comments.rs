@@ -35,6 +35,7 @@ pub fn router() -> Router<AppState> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateComment {
+    #[schema(min_length = 1, max_length = 20000, pattern = r"\S")]
     pub body: String,
     pub parent_id: Option<Uuid>,
     pub anchor: Option<Anchor>,
@@ -43,12 +44,18 @@ pub struct CreateComment {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EditComment {
+    #[schema(min_length = 1, max_length = 20000, pattern = r"\S")]
     pub body: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Reason {
+    #[schema(
+        min_length = 1,
+        max_length = 500,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub reason: String,
 }
 
@@ -62,6 +69,7 @@ pub struct Resolve {
 #[into_params(parameter_in = Query)]
 pub struct FlagQuery {
     /// `open` (the queue) or `all`.
+    #[param(pattern = "^(open|all)$")]
     pub status: Option<String>,
 }
 

@@ -24,10 +24,13 @@ use crate::state::AppState;
 #[into_params(parameter_in = Query)]
 pub struct ComparisonQuery {
     /// The older version (default: the one before `to`).
+    #[param(minimum = 1)]
     pub from: Option<i64>,
     /// The newer version (default: the current one).
+    #[param(minimum = 1)]
     pub to: Option<i64>,
     /// `json` (default) or `html`.
+    #[param(pattern = "^(json|html)$")]
     pub format: Option<String>,
     /// `es` (default) or `en`, for the HTML page.
     pub lang: Option<String>,
@@ -132,7 +135,7 @@ fn page(charter: &Charter, from: i64, to: i64, rows: &[ComparisonRow], lang: Lan
 /// Two versions side by side, one row per changed chapter or article.
 #[utoipa::path(get, path = "/api/v1/documents/{id}/comparison", tag = "charter",
     params(("id" = Uuid, Path), ComparisonQuery),
-    responses((status = 200, body = Comparison), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, content((Comparison = "application/json"), (String = "text/html"))), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn comparison(
     State(state): State<AppState>,
     _user: CurrentUser,
@@ -141,11 +144,7 @@ pub async fn comparison(
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let id = DocumentId(id);
-    let to = match query.to {
-        Some(to) => to,
-        None => state.store.charter(id).await?.version,
-    };
-    let from = query.from.unwrap_or((to - 1).max(1));
+    let (from, to) = super::documents::versions_to_compare(&state, id, query.from, query.to).await?;
     let (older, newer) = (state.store.charter_at(id, from).await?, state.store.charter_at(id, to).await?);
     let rows = compare(&older, &newer);
     match query.format.as_deref().unwrap_or("json") {

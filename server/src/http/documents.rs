@@ -37,6 +37,11 @@ pub fn router() -> Router<AppState> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateDocument {
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub title: String,
 }
 
@@ -44,8 +49,10 @@ pub struct CreateDocument {
 #[serde(deny_unknown_fields)]
 pub struct CreateSection {
     pub kind: SectionKind,
+    #[schema(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     pub title: String,
     #[serde(default)]
+    #[schema(max_length = 100000)]
     pub body: String,
     pub after_section_id: Option<Uuid>,
 }
@@ -53,7 +60,9 @@ pub struct CreateSection {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct EditSection {
+    #[schema(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
     pub title: Option<String>,
+    #[schema(max_length = 100000)]
     pub body: Option<String>,
 }
 
@@ -69,8 +78,10 @@ pub struct SectionChange {
 #[into_params(parameter_in = Query)]
 pub struct DiffQuery {
     /// The older version (default: the one before `to`).
+    #[param(minimum = 1)]
     pub from: Option<i64>,
     /// The newer version (default: the current one).
+    #[param(minimum = 1)]
     pub to: Option<i64>,
 }
 
@@ -230,15 +241,31 @@ pub async fn diff(
     Query(query): Query<DiffQuery>,
 ) -> ApiResult<Json<DocumentDiff>> {
     let id = DocumentId(id);
-    let to = match query.to {
-        Some(to) => to,
-        None => state.store.charter(id).await?.version,
-    };
-    let from = query.from.unwrap_or((to - 1).max(1));
+    let (from, to) = versions_to_compare(&state, id, query.from, query.to).await?;
     let older = state.store.charter_at(id, from).await?;
     let newer = state.store.charter_at(id, to).await?;
     let sections = document_diff(&section_texts(&older), &section_texts(&newer));
     Ok(Json(DocumentDiff { from, to, sections }))
+}
+
+/// The two versions a diff or a comparison is between: `to` defaults to the
+/// current one and `from` to the one before it. Versions count from 1.
+pub(crate) async fn versions_to_compare(
+    state: &AppState,
+    id: DocumentId,
+    from: Option<i64>,
+    to: Option<i64>,
+) -> ApiResult<(i64, i64)> {
+    for (field, value) in [("from", from), ("to", to)] {
+        if value.is_some_and(|version| version < 1) {
+            return Err(ApiError::validation(field, "must be a version number (1 or more)"));
+        }
+    }
+    let to = match to {
+        Some(to) => to,
+        None => state.store.charter(id).await?.version,
+    };
+    Ok((from.unwrap_or((to - 1).max(1)), to))
 }
 
 pub(crate) fn section_texts(charter: &crate::domain::charter::Charter) -> Vec<SectionText<'_>> {

@@ -22,6 +22,7 @@ use crate::state::AppState;
 #[into_params(parameter_in = Query)]
 pub struct ExportQuery {
     /// `markdown` (default) or `html`.
+    #[param(pattern = "^(markdown|html)$")]
     pub format: Option<String>,
     /// `es` (default) or `en`, for the headings of the HTML page.
     pub lang: Option<String>,
@@ -80,7 +81,7 @@ pub fn printable_html(document: &DocumentView, lang: Lang) -> String {
 
 /// The charter as Markdown or as a printable HTML page.
 #[utoipa::path(get, path = "/api/v1/documents/{id}/export", tag = "charter", params(("id" = Uuid, Path), ExportQuery),
-    responses((status = 200, content_type = "text/markdown", body = String), (status = 404, body = Problem),
+    responses((status = 200, content((String = "text/markdown"), (String = "text/html"))), (status = 404, body = Problem),
         (status = 422, body = Problem)))]
 pub async fn export(
     State(state): State<AppState>,

@@ -1,14 +1,31 @@
 //! Extractors whose rejections are problem+json answers.
 
-use axum::extract::{FromRequest, FromRequestParts};
+use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::response::{IntoResponse, Response};
+use serde::de::DeserializeOwned;
 
 use super::error::ApiError;
 
 /// `axum::Json`, answering malformed bodies with a problem.
-#[derive(Debug, Clone, Copy, Default, FromRequest)]
-#[from_request(via(axum::Json), rejection(ApiError))]
+#[derive(Debug, Clone, Copy, Default)]
 pub struct Json<T>(pub T);
+
+/// Every request body of the API is one JSON object. serde would also build a
+/// struct from an array (`[null, null]`), which the contract does not allow,
+/// so the shape is checked before the fields are.
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::Json(value) = axum::Json::<serde_json::Value>::from_request(request, state).await?;
+        if !value.is_object() {
+            return Err(ApiError::validation("body", "must be a JSON object"));
+        }
+        serde_json::from_value(value).map(Json).map_err(|err| {
+            ApiError::validation("body", format!("Failed to deserialize the JSON body into the target type: {err}"))
+        })
+    }
+}
 
 impl<T: serde::Serialize> IntoResponse for Json<T> {
     fn into_response(self) -> Response {

@@ -20,6 +20,7 @@ use crate::state::AppState;
 #[into_params(parameter_in = Query)]
 pub struct MinutesQuery {
     /// `json` (default) or `markdown`.
+    #[param(pattern = "^(json|markdown)$")]
     pub format: Option<String>,
     /// `es` (default) or `en`; `Accept-Language: en` also works.
     pub lang: Option<String>,
@@ -120,7 +121,7 @@ pub fn markdown(minutes: &Minutes, lang: Lang) -> String {
 
 /// The minutes of a closed ballot.
 #[utoipa::path(get, path = "/api/v1/ballots/{id}/minutes", tag = "ballots", params(("id" = Uuid, Path), MinutesQuery),
-    responses((status = 200, body = Minutes), (status = 404, body = Problem),
+    responses((status = 200, content((Minutes = "application/json"), (String = "text/markdown"))), (status = 404, body = Problem),
         (status = 409, description = "The ballot is not closed", body = Problem), (status = 422, body = Problem)))]
 pub async fn minutes(
     State(state): State<AppState>,

@@ -15,6 +15,7 @@ pub mod health;
 pub mod middleware;
 pub mod minutes;
 pub mod openapi;
+mod openapi_responses;
 pub mod proposals;
 pub mod session;
 pub mod views;

@@ -4,13 +4,14 @@ use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder
 use utoipa::{Modify, OpenApi};
 
 use super::extract::Json;
+use super::openapi_responses::StandardResponses;
 use super::{accounts, admin, ballots, comments, comparison, documents, events, export, health, minutes, proposals};
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "Minga API", version = "1", description = "Drafting an assembly's founding charter together, in real time."),
     paths(
-        health::healthz, health::readyz, health::metrics,
+        health::healthz, health::readyz, health::metrics, document,
         accounts::login, accounts::logout, accounts::logout_all, accounts::me,
         accounts::invitation, accounts::accept_invitation,
         admin::list_organizations, admin::create_organization, admin::update_organization,
@@ -25,7 +26,7 @@ use super::{accounts, admin, ballots, comments, comparison, documents, events, e
         ballots::open, ballots::show, ballots::vote, ballots::close, ballots::cancel, ballots::adopt,
         minutes::minutes, comparison::comparison,
     ),
-    modifiers(&SessionSchemes),
+    modifiers(&SessionSchemes, &StandardResponses),
     security(("bearer" = []), ("cookie" = [])),
 )]
 pub struct ApiDoc;
@@ -46,6 +47,9 @@ impl Modify for SessionSchemes {
     }
 }
 
+/// This document.
+#[utoipa::path(get, path = "/api/v1/openapi.json", tag = "health", security(()),
+    responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json")))]
 pub async fn document() -> Json<utoipa::openapi::OpenApi> {
     Json(ApiDoc::openapi())
 }

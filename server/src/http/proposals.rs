@@ -36,6 +36,7 @@ pub fn router() -> Router<AppState> {
 pub struct StatusQuery {
     pub status: Option<ProposalStatus>,
     /// At most this many (1..=1000, default 1000).
+    #[param(minimum = 1, maximum = 1000)]
     pub limit: Option<u32>,
     /// Only proposals after the one with this id.
     pub after: Option<Uuid>,
@@ -47,17 +48,30 @@ pub struct CreateProposal {
     pub kind: ProposalKind,
     pub section_id: Option<Uuid>,
     pub after_section_id: Option<Uuid>,
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub title: String,
     #[serde(default)]
+    #[schema(max_length = 100000)]
     pub body: String,
     #[serde(default)]
+    #[schema(max_length = 100000)]
     pub rationale: String,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateRevision {
+    #[schema(max_length = 100000)]
     pub body: String,
+    #[schema(
+        min_length = 1,
+        max_length = 200,
+        pattern = r"^[^\x00-\x1f\x7f-\x9f]*[^\s\x00-\x1f\x7f-\x9f][^\x00-\x1f\x7f-\x9f]*$"
+    )]
     pub title: Option<String>,
     pub note: Option<String>,
 }
@@ -66,6 +80,7 @@ pub struct CreateRevision {
 #[into_params(parameter_in = Query)]
 pub struct RevisionDiffQuery {
     /// A revision number, or `base` for the article text at the base version (the default).
+    #[param(pattern = "^(base|[+-]?[0-9]{1,18})$")]
     pub from: Option<String>,
     /// A revision number (default: the latest).
     pub to: Option<i64>,

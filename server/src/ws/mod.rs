@@ -39,6 +39,7 @@ pub fn router() -> Router<AppState> {
 /// Origin is refused with 403 before upgrading).
 #[utoipa::path(get, path = "/api/v1/ws", tag = "events",
     responses((status = 101, description = "Switching to the websocket protocol"),
+        (status = 400, description = "Not a websocket upgrade request", body = crate::http::error::Problem),
         (status = 401, body = crate::http::error::Problem), (status = 403, body = crate::http::error::Problem),
         (status = 429, description = "Too many open websockets for this person", body = crate::http::error::Problem)))]
 pub async fn upgrade(
