@@ -155,6 +155,9 @@ impl PublicUrl {
         if host.is_empty() {
             anyhow::bail!("MINGA_PUBLIC_URL needs a host (got {url:?})");
         }
+        // Browsers leave the scheme's default port out of Origin.
+        let default_port = if scheme == "https" { ":443" } else { ":80" };
+        let host = host.strip_suffix(default_port).unwrap_or(&host).to_owned();
         Ok(Self { origin: format!("{scheme}://{host}"), https: scheme == "https", base })
     }
 }
@@ -206,6 +209,14 @@ mod tests {
         assert!(url.https);
         assert!(PublicUrl::parse("ftp://x").is_err());
         assert!(PublicUrl::parse("localhost:8080").is_err());
+    }
+
+    #[test]
+    fn a_default_port_is_not_part_of_the_origin() {
+        assert_eq!(PublicUrl::parse("https://foro.ec:443").expect("valid").origin, "https://foro.ec");
+        assert_eq!(PublicUrl::parse("http://foro.ec:80/").expect("valid").origin, "http://foro.ec");
+        assert_eq!(PublicUrl::parse("http://foro.ec:443").expect("valid").origin, "http://foro.ec:443");
+        assert_eq!(PublicUrl::parse("http://localhost:8080").expect("valid").origin, "http://localhost:8080");
     }
 
     #[test]
