@@ -95,6 +95,9 @@ pub struct Settings {
     /// Take the client address from X-Forwarded-For (only behind a trusted proxy).
     #[arg(long, env = "MINGA_TRUST_FORWARDED_FOR", default_value_t = false, global = true)]
     pub trust_forwarded_for: bool,
+    /// Seconds a request may take, body included, before it is answered 503.
+    #[arg(long, env = "MINGA_REQUEST_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600), global = true)]
+    pub request_timeout_secs: u64,
 }
 
 impl std::fmt::Debug for Settings {
@@ -109,6 +112,7 @@ impl std::fmt::Debug for Settings {
             .field("writes_per_minute", &self.writes_per_minute)
             .field("log_format", &self.log_format)
             .field("trust_forwarded_for", &self.trust_forwarded_for)
+            .field("request_timeout_secs", &self.request_timeout_secs)
             .finish()
     }
 }

@@ -30,6 +30,8 @@ pub struct AppState {
     pub public_url: PublicUrl,
     pub invitation_ttl: chrono::Duration,
     pub trust_forwarded_for: bool,
+    /// How long a request may take, its body included.
+    pub request_timeout: std::time::Duration,
     pub login_throttle: Arc<Mutex<LoginThrottle<Option<IpAddr>>>>,
     pub write_throttle: Arc<Mutex<WriteThrottle<UserId>>>,
 }
@@ -59,6 +61,7 @@ impl AppState {
             public_url,
             invitation_ttl: chrono::Duration::days(i64::from(settings.invitation_days.max(1))),
             trust_forwarded_for: settings.trust_forwarded_for,
+            request_timeout: std::time::Duration::from_secs(settings.request_timeout_secs),
             login_throttle: Arc::new(Mutex::new(LoginThrottle::new(
                 LOGIN_FAILURES_PER_ACCOUNT,
                 LOGIN_FAILURES_PER_ADDRESS,

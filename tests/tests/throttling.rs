@@ -1,5 +1,5 @@
 //! Per-person limits on writes: 429 with Retry-After, per person and per
-//! kind of write, on both backends.
+//! kind of write, on both backends; and the request timeout.
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
@@ -7,7 +7,7 @@ use minga_tests::{expect_problem, on_both_backends, Backend, TestApp};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-on_both_backends!(writes_over_the_allowance_wait);
+on_both_backends!(writes_over_the_allowance_wait, a_request_that_never_finishes_is_cut_off);
 
 async fn writes_over_the_allowance_wait(backend: Backend) {
     let app = TestApp::spawn_with(backend, &["--writes-per-minute", "3"]).await;
@@ -38,4 +38,39 @@ async fn writes_over_the_allowance_wait(backend: Backend) {
     let thread = app.answer(Some(&ana), Method::GET, &path, None, StatusCode::OK).await;
     assert_eq!(thread.as_array().unwrap().len(), 4);
     assert!(thread.as_array().unwrap().iter().all(|c| c["body"] != "uno más" && c["body"] != "b"));
+}
+
+/// A client that announces a body and never sends it would hold a worker
+/// and a connection forever; after the timeout it gets a 503 problem.
+async fn a_request_that_never_finishes_is_cut_off(backend: Backend) {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let app = TestApp::spawn_with(backend, &["--request-timeout-secs", "1"]).await;
+    let address = app.base.trim_start_matches("http://").to_owned();
+    let mut stream = tokio::net::TcpStream::connect(&address).await.unwrap();
+    let head = format!(
+        "POST /api/v1/auth/login HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\n\
+         Content-Length: 100\r\n\r\n{{\"email\": "
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    let started = std::time::Instant::now();
+    let mut answer = Vec::new();
+    let read = tokio::time::timeout(std::time::Duration::from_secs(10), async {
+        let mut buffer = [0u8; 4096];
+        // The answer is read up to the end of its (small) problem body.
+        while !answer.ends_with(b"}") {
+            let n = stream.read(&mut buffer).await.unwrap();
+            if n == 0 {
+                break;
+            }
+            answer.extend_from_slice(&buffer[..n]);
+        }
+    })
+    .await;
+    assert!(read.is_ok(), "no answer within 10 s: {}", String::from_utf8_lossy(&answer));
+    let elapsed = started.elapsed();
+    let text = String::from_utf8_lossy(&answer).to_lowercase();
+    assert!(text.starts_with("http/1.1 503"), "{text}");
+    assert!(text.contains("content-type: application/problem+json"), "{text}");
+    assert!(text.contains(r#""code":"unavailable""#), "{text}");
+    assert!(elapsed >= std::time::Duration::from_millis(900), "cut off after {elapsed:?}, before the timeout");
 }

@@ -18,7 +18,6 @@ use tower_http::trace::{DefaultOnResponse, TraceLayer};
 use tracing::Level;
 
 use super::error::{ApiError, PROBLEM_JSON};
-use super::REQUEST_TIMEOUT;
 use crate::state::AppState;
 
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -31,7 +30,7 @@ fn route_of(request: &Request) -> String {
     request.extensions().get::<MatchedPath>().map_or_else(|| "unmatched".to_owned(), |path| path.as_str().to_owned())
 }
 
-pub fn around(routes: Router<AppState>) -> Router<AppState> {
+pub fn around(routes: Router<AppState>, request_timeout: std::time::Duration) -> Router<AppState> {
     // Only the method and the route template are logged, never the URI:
     // invitation tokens travel in paths.
     let trace = TraceLayer::new_for_http()
@@ -41,8 +40,9 @@ pub fn around(routes: Router<AppState>) -> Router<AppState> {
         })
         .on_response(DefaultOnResponse::new().level(Level::INFO));
     routes
+        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, request_timeout))
+        // Outside the timeout, so that its bare 503 becomes a problem too.
         .layer(middleware::from_fn(problem_for_bare_errors))
-        .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, REQUEST_TIMEOUT))
         .layer(middleware::from_fn(record_metrics))
         .layer(trace)
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))

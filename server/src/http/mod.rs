@@ -21,8 +21,6 @@ pub mod session;
 pub mod views;
 pub mod web;
 
-use std::time::Duration;
-
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
 use axum::Router;
@@ -32,7 +30,6 @@ use crate::state::AppState;
 use error::ApiError;
 
 /// How long one request may take before it is answered 503.
-pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
 pub fn app(state: AppState) -> Router {
     // Installed before the first request so no early count is lost.
@@ -56,5 +53,5 @@ pub fn app(state: AppState) -> Router {
         .route("/metrics", get(health::metrics))
         .fallback(web::serve)
         .layer(DefaultBodyLimit::max(BODY_LIMIT_BYTES));
-    middleware::around(routes).with_state(state)
+    middleware::around(routes, state.request_timeout).with_state(state)
 }
