@@ -29,8 +29,6 @@ use crate::domain::limits::BODY_LIMIT_BYTES;
 use crate::state::AppState;
 use error::ApiError;
 
-/// How long one request may take before it is answered 503.
-
 pub fn app(state: AppState) -> Router {
     // Installed before the first request so no early count is lost.
     health::metrics_handle();
