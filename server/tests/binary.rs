@@ -7,7 +7,7 @@ mod common;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use common::{drop_database, free_port, minga, postgres_database, run, Dir, Server, PASSWORD};
+use common::{accept_invitation, drop_database, free_port, minga, postgres_database, run, Dir, Server, PASSWORD};
 use serde_json::{json, Value};
 
 /// The whole first run: the hint, `minga invite`, accepting, signing in,
@@ -140,19 +140,10 @@ async fn shutdown_closes_websockets_with_going_away() {
     let printed = String::from_utf8_lossy(&invite.stdout).to_string();
     let url = printed.lines().find(|line| line.starts_with("http")).expect("url").trim().to_owned();
     let token = url.rsplit('/').next().expect("token").to_owned();
-    let client = reqwest::Client::new();
-    let session: Value = client
-        .post(format!("{}/api/v1/invitations/{token}/accept", server.base))
-        .json(&json!({"display_name": "S", "password": PASSWORD}))
-        .send()
-        .await
-        .expect("accept")
-        .json()
-        .await
-        .expect("json");
+    let session = accept_invitation(&server.base, &token, "S").await;
     let mut request =
         format!("{}/api/v1/ws", server.base.replace("http://", "ws://")).into_client_request().expect("request");
-    let bearer = format!("Bearer {}", session["token"].as_str().expect("token"));
+    let bearer = format!("Bearer {}", session.token);
     request.headers_mut().insert("authorization", bearer.parse().expect("header"));
     let (mut socket, _) = tokio_tungstenite::connect_async(request).await.expect("websocket");
     let status = server.terminate();

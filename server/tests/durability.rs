@@ -10,7 +10,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use common::{drop_database, minga, postgres_database, run, secretariat, Api, Dir, Server, PASSWORD};
+use common::{accept_invitation, drop_database, minga, postgres_database, run, secretariat, Api, Dir, Server};
 use rand::Rng;
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -38,17 +38,7 @@ async fn delegate(secretariat: &Api, base: &str, n: usize) -> (String, Api) {
     let invitation = json!({"email": format!("delegada{n}@foro.ec"), "organization_id": org_id, "role": "delegate"});
     let invitation = secretariat.call(base, Method::POST, "/api/v1/invitations", Some(invitation)).await;
     let token = invitation["token"].as_str().expect("token");
-    let client = reqwest::Client::new();
-    let accepted: Value = client
-        .post(format!("{base}/api/v1/invitations/{token}/accept"))
-        .json(&json!({"display_name": format!("Delegada {n}"), "password": PASSWORD}))
-        .send()
-        .await
-        .expect("accept")
-        .json()
-        .await
-        .expect("json");
-    (org_id, Api { client, token: accepted["token"].as_str().expect("token").to_owned() })
+    (org_id, accept_invitation(base, token, &format!("Delegada {n}")).await)
 }
 
 /// Organizations and delegates, a charter with an article, an amendment and an open ballot on it.

@@ -340,3 +340,23 @@ pub async fn expect_problem(response: Response, status: StatusCode, code: &str) 
     assert!(body["detail"].as_str().is_some_and(|d| !d.is_empty()), "a problem says what went wrong: {body}");
     body
 }
+
+/// A discussion to talk in: the secretariat, a delegate (Ana) who proposed an
+/// amendment to the second of three articles, and an observer (Beto).
+pub struct Thread {
+    pub app: TestApp,
+    pub admin: Session,
+    pub ana: Session,
+    pub beto: Session,
+    pub proposal: String,
+}
+
+pub async fn thread(backend: Backend) -> Thread {
+    let app = TestApp::spawn(backend).await;
+    let admin = app.secretariat().await;
+    let ana = app.delegate("ana@ong.ec", "Fundación Esperanza").await;
+    let beto = app.observer("beto@uni.ec", "Universidad Central").await;
+    let (document, articles) = app.charter(&admin, 3).await;
+    let proposal = app.proposal(&ana, &document, &articles[1]).await["id"].as_str().unwrap_or_default().to_owned();
+    Thread { app, admin, ana, beto, proposal }
+}

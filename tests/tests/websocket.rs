@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use futures_util::{SinkExt, StreamExt};
 use minga_tests::ws::{refused_status, WsClient};
-use minga_tests::{expect_status, on_both_backends, Backend, Session, TestApp, PUBLIC_URL};
+use minga_tests::{expect_status, on_both_backends, thread, Backend, Thread, PUBLIC_URL};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -27,24 +27,6 @@ on_both_backends!(
     a_client_sending_too_fast_is_closed,
     open_websockets_per_person_are_capped,
 );
-
-struct Thread {
-    app: TestApp,
-    admin: Session,
-    ana: Session,
-    beto: Session,
-    proposal: String,
-}
-
-async fn thread(backend: Backend) -> Thread {
-    let app = TestApp::spawn(backend).await;
-    let admin = app.secretariat().await;
-    let ana = app.delegate("ana@ong.ec", "Fundación Esperanza").await;
-    let beto = app.observer("beto@uni.ec", "Universidad Central").await;
-    let (document, articles) = app.charter(&admin, 3).await;
-    let proposal = app.proposal(&ana, &document, &articles[1]).await["id"].as_str().unwrap().to_owned();
-    Thread { app, admin, ana, beto, proposal }
-}
 
 fn topic(t: &Thread) -> String {
     format!("proposal:{}", t.proposal)

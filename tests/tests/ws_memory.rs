@@ -14,7 +14,7 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use minga::ws::hub::MAX_QUEUED_BYTES;
 use minga_tests::ws::WsClient;
-use minga_tests::{on_both_backends, Backend, TestApp, PUBLIC_URL};
+use minga_tests::{on_both_backends, thread, Backend, Thread, PUBLIC_URL};
 use tokio_tungstenite::tungstenite::Message;
 
 on_both_backends!(a_stalled_client_costs_bounded_memory);
@@ -41,12 +41,7 @@ fn mb(bytes: usize) -> f64 {
 
 async fn a_stalled_client_costs_bounded_memory(backend: Backend) {
     let _alone = ONE_AT_A_TIME.lock().await;
-    let app = TestApp::spawn(backend).await;
-    let admin = app.secretariat().await;
-    let ana = app.delegate("ana@ong.ec", "Fundación Esperanza").await;
-    let beto = app.observer("beto@uni.ec", "Universidad Central").await;
-    let (document, articles) = app.charter(&admin, 3).await;
-    let proposal = app.proposal(&ana, &document, &articles[1]).await["id"].as_str().unwrap().to_owned();
+    let Thread { app, admin, ana, beto, proposal } = thread(backend).await;
     let topic = format!("proposal:{proposal}");
     let big = "palabra ".repeat(2_400);
 

@@ -167,11 +167,15 @@ pub async fn secretariat(dir: &Path, env: &[(&str, &str)], base: &str) -> Api {
     assert!(invite.status.success(), "{}", String::from_utf8_lossy(&invite.stderr));
     let printed = String::from_utf8_lossy(&invite.stdout).to_string();
     let url = printed.lines().find(|line| line.starts_with("http")).expect("url").trim().to_owned();
-    let token = url.rsplit('/').next().expect("token").to_owned();
+    accept_invitation(base, url.rsplit('/').next().expect("token"), "Secretaría").await
+}
+
+/// Accepts an invitation (by its token) and returns the new account signed in.
+pub async fn accept_invitation(base: &str, token: &str, display_name: &str) -> Api {
     let client = reqwest::Client::new();
     let session: Value = client
         .post(format!("{base}/api/v1/invitations/{token}/accept"))
-        .json(&json!({"display_name": "Secretaría", "password": PASSWORD}))
+        .json(&json!({"display_name": display_name, "password": PASSWORD}))
         .send()
         .await
         .expect("accept")
