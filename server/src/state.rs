@@ -8,7 +8,7 @@ use base64::Engine;
 use rand::RngCore;
 
 use crate::auth::token::Tokens;
-use crate::bus::{EventBus, LocalBus};
+use crate::bus::{EventBus, LocalBus, PgBus};
 use crate::config::{PublicUrl, Settings};
 use crate::domain::ids::UserId;
 use crate::domain::rate_limit::{LoginThrottle, Policy, WriteKind, WriteThrottle};
@@ -82,9 +82,17 @@ impl AppState {
     }
 }
 
-/// Opens the configured database with an in-process event bus, and builds
-/// the state on it.
+/// Opens the configured database and builds the state on it, with the event
+/// bus that fits: in-process on SQLite (one node), LISTEN/NOTIFY across the
+/// nodes sharing a PostgreSQL database.
 pub async fn open(settings: &Settings) -> anyhow::Result<AppState> {
+    if crate::store::Backend::of_url(&settings.database_url) == crate::store::Backend::Postgres {
+        let bus = PgBus::new(&settings.database_url, BUS_CAPACITY);
+        let store = crate::store::open(&settings.database_url, bus.clone()).await?;
+        let state = AppState::new(settings, store, bus.clone()).await?;
+        bus.start(state.store.clone(), state.shutdown.clone()).await?;
+        return Ok(state);
+    }
     let bus: Arc<dyn EventBus> = LocalBus::new(BUS_CAPACITY);
     let store = crate::store::open(&settings.database_url, bus.clone()).await?;
     AppState::new(settings, store, bus).await

@@ -115,6 +115,8 @@ pub trait EventStore: Send + Sync + 'static {
     async fn events(&self, topic: Topic, after: i64, limit: u32) -> StoreResult<Vec<Event>>;
     /// The last seq of `topic` (0 when it has none).
     async fn head(&self, topic: Topic) -> StoreResult<i64>;
+    /// The last seq of every topic that has events.
+    async fn heads(&self) -> StoreResult<Vec<(Topic, i64)>>;
     /// Recomputes every topic's hash chain.
     async fn verify_chains(&self) -> StoreResult<ChainReport>;
 }

@@ -174,6 +174,17 @@ macro_rules! event_store {
                     .map_err(Self::err)?;
                 Ok(seq.unwrap_or(0))
             }
+
+            async fn heads(&self) -> $crate::store::StoreResult<Vec<($crate::domain::event::Topic, i64)>> {
+                let rows: Vec<(String, i64)> = sqlx::query_as("SELECT topic, seq FROM topic_heads")
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(Self::err)?;
+                Ok(rows
+                    .into_iter()
+                    .filter_map(|(topic, seq)| $crate::domain::event::Topic::parse(&topic).map(|topic| (topic, seq)))
+                    .collect())
+            }
         }
     };
 }

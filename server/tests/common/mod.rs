@@ -2,6 +2,8 @@
 //! `minga serve` child process.
 #![allow(dead_code)] // each suite uses a different part
 
+pub mod ws;
+
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};

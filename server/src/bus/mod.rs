@@ -1,7 +1,7 @@
-//! The event bus: how committed events reach the websocket hub. In-process
-//! broadcast today; a bus across nodes (PostgreSQL LISTEN/NOTIFY) can stand
-//! behind the same trait, since events are identified by topic and seq and
-//! a node that misses some can read them from the log.
+//! The event bus: how committed events reach the websocket hub. On one node
+//! (SQLite) an in-process broadcast; on PostgreSQL, [`PgBus`] adds the other
+//! nodes' events, learnt through LISTEN/NOTIFY and read from the log, since
+//! events are identified by topic and seq.
 
 use std::sync::Arc;
 
@@ -43,3 +43,7 @@ impl EventBus for LocalBus {
         self.sender.subscribe()
     }
 }
+
+mod postgres;
+
+pub use postgres::PgBus;
