@@ -98,6 +98,9 @@ pub struct Settings {
     /// Seconds a request may take, body included, before it is answered 503.
     #[arg(long, env = "MINGA_REQUEST_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600), global = true)]
     pub request_timeout_secs: u64,
+    /// Websockets one person may keep open on this node (phone, laptop, tabs); a further one gets 429.
+    #[arg(long, env = "MINGA_WS_PER_PERSON", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub ws_per_person: u32,
 }
 
 impl std::fmt::Debug for Settings {
@@ -113,6 +116,7 @@ impl std::fmt::Debug for Settings {
             .field("log_format", &self.log_format)
             .field("trust_forwarded_for", &self.trust_forwarded_for)
             .field("request_timeout_secs", &self.request_timeout_secs)
+            .field("ws_per_person", &self.ws_per_person)
             .finish()
     }
 }

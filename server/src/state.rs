@@ -32,6 +32,8 @@ pub struct AppState {
     pub trust_forwarded_for: bool,
     /// How long a request may take, its body included.
     pub request_timeout: std::time::Duration,
+    /// Websockets one person may keep open on this node.
+    pub ws_per_person: usize,
     pub login_throttle: Arc<Mutex<LoginThrottle<Option<IpAddr>>>>,
     pub write_throttle: Arc<Mutex<WriteThrottle<UserId>>>,
 }
@@ -62,6 +64,7 @@ impl AppState {
             invitation_ttl: chrono::Duration::days(i64::from(settings.invitation_days.max(1))),
             trust_forwarded_for: settings.trust_forwarded_for,
             request_timeout: std::time::Duration::from_secs(settings.request_timeout_secs),
+            ws_per_person: usize::try_from(settings.ws_per_person).unwrap_or(usize::MAX),
             login_throttle: Arc::new(Mutex::new(LoginThrottle::new(
                 LOGIN_FAILURES_PER_ACCOUNT,
                 LOGIN_FAILURES_PER_ADDRESS,

@@ -1,17 +1,16 @@
 //! One websocket connection: the loop is written over any Sink/Stream of
 //! messages, so it runs the same on a real socket and in unit tests.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
-use tokio::sync::mpsc;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use super::hub::{Client, Ending, Hub, Outgoing};
+use super::hub::{Client, Ending, Hub, Outgoing, Receiver};
 use super::protocol::{parse, ClientMessage, ServerMessage};
 use crate::domain::account::User;
 use crate::domain::event::{may_read_topic, Topic};
@@ -22,8 +21,13 @@ pub const PING_EVERY: Duration = Duration::from_secs(20);
 pub const DEAD_AFTER: Duration = Duration::from_secs(50);
 /// Replayed events are read from the log in pages of this size.
 const REPLAY_PAGE: u32 = 500;
-/// Queued frames written before one flush.
-const BATCH: usize = 128;
+/// How long a goodbye may take to write, and then how long the client has
+/// to answer the close frame: closing a socket with unread input resets it,
+/// and the client could lose the close frame and the reason in it.
+const LINGER: Duration = Duration::from_secs(1);
+/// A batch buffer grown past this many frames (by a backlog) is shrunk
+/// back once written, so a socket that goes idle holds little.
+const KEEP_BATCH: usize = 16;
 
 /// A client may send at most this many messages per window; a faster one
 /// is closed with 1008 (typing is sent every few seconds, pings less often).
@@ -53,7 +57,7 @@ fn close(code: u16, reason: &'static str) -> Message {
 }
 
 impl Connection {
-    pub async fn run<S, R>(self, mut sink: S, mut stream: R, mut outgoing: mpsc::Receiver<Outgoing>)
+    pub async fn run<S, R>(self, mut sink: S, mut stream: R, mut outgoing: Receiver)
     where
         S: Sink<Message, Error = Failed> + Unpin,
         R: Stream<Item = Result<Message, Failed>> + Unpin,
@@ -62,50 +66,81 @@ impl Connection {
         let mut received = crate::domain::rate_limit::FailureCounter::new(MESSAGES_PER_WINDOW);
         let mut ping = tokio::time::interval_at(Instant::now() + PING_EVERY, PING_EVERY);
         let mut last_heard = Instant::now();
-        loop {
+        let mut batch = VecDeque::new();
+        // Made once: a new wait on each token every time the loop wakes
+        // (once per frame written) costs a lock and a registration.
+        let shutdown = self.shutdown.cancelled();
+        let stopped = self.client.stopped();
+        tokio::pin!(shutdown, stopped);
+        let said_goodbye = loop {
             let step = tokio::select! {
                 biased;
-                () = self.shutdown.cancelled() => {
-                    let _ = sink.send(close(GOING_AWAY, "the server is restarting")).await;
-                    break;
+                () = &mut shutdown => {
+                    let _ = tokio::time::timeout(LINGER, sink.send(close(GOING_AWAY, "the server is restarting"))).await;
+                    break true;
                 }
-                () = self.client.stopped() => {
+                () = &mut stopped => {
                     self.say_goodbye(&mut sink).await;
-                    break;
+                    break true;
                 }
-                queued = outgoing.recv() => match queued {
-                    Some(first) => self.write_queued(&mut sink, &mut outgoing, &mut delivered, first).await,
-                    None => break,
+                () = outgoing.take_all(&mut batch) => tokio::select! {
+                    biased;
+                    written = self.write_queued(&mut sink, &mut batch, &mut delivered) => written,
+                    // A client that stopped reading blocks the write; the hub
+                    // lets it go once its queue overflows.
+                    () = &mut stopped => {
+                        self.say_goodbye(&mut sink).await;
+                        break true;
+                    }
                 },
                 incoming = stream.next() => match incoming {
                     Some(Ok(message)) => {
                         last_heard = Instant::now();
                         let now = last_heard.into_std();
                         if received.check(&(), now).is_err() {
-                            let _ = sink.send(close(POLICY, "too many messages")).await;
-                            break;
+                            let _ = tokio::time::timeout(LINGER, sink.send(close(POLICY, "too many messages"))).await;
+                            break true;
                         }
                         received.record(&(), now);
                         self.receive(&mut sink, &mut delivered, message).await
                     }
-                    Some(Err(_)) | None => break,
+                    Some(Err(_)) | None => break false,
                 },
                 _ = ping.tick() => {
                     if last_heard.elapsed() > DEAD_AFTER {
-                        break;
+                        break false;
                     }
                     sink.send(Message::Ping(Default::default())).await.map(|_| true)
                 }
             };
             match step {
                 Ok(true) => {}
-                Ok(false) | Err(_) => break,
+                Ok(false) | Err(_) => break false,
             }
-        }
+        };
         self.hub.disconnect(self.client.id);
+        if said_goodbye {
+            // Reads (and drops) what the client still sends until it answers.
+            let _ = tokio::time::timeout(LINGER, async {
+                while let Some(Ok(message)) = stream.next().await {
+                    if matches!(message, Message::Close(_)) {
+                        break;
+                    }
+                }
+            })
+            .await;
+        }
     }
 
+    /// Tells the client why it is being let go (within `LINGER`).
     async fn say_goodbye<S>(&self, sink: &mut S)
+    where
+        S: Sink<Message, Error = Failed> + Unpin,
+    {
+        let _ = tokio::time::timeout(LINGER, self.goodbye(sink)).await;
+    }
+
+    async fn goodbye<S>(&self, sink: &mut S)
     where
         S: Sink<Message, Error = Failed> + Unpin,
     {
@@ -120,21 +155,17 @@ impl Connection {
         }
     }
 
-    /// Writes `first` and whatever else is already queued, then flushes once.
+    /// Writes everything that was queued, then flushes once.
     async fn write_queued<S>(
         &self,
         sink: &mut S,
-        outgoing: &mut mpsc::Receiver<Outgoing>,
+        batch: &mut VecDeque<Outgoing>,
         delivered: &mut HashMap<Arc<str>, i64>,
-        first: Outgoing,
     ) -> Result<bool, Failed>
     where
         S: Sink<Message, Error = Failed> + Unpin,
     {
-        let mut next = Some(first);
-        let mut written = 0;
-        while let Some(message) = next.take() {
-            self.client.dequeued(&message);
+        while let Some(message) = batch.pop_front() {
             let frame = match message {
                 Outgoing::Frame(frame) => Some(frame),
                 Outgoing::Event { topic, seq, frame } => match delivered.get_mut(&topic) {
@@ -147,11 +178,10 @@ impl Connection {
             };
             if let Some(frame) = frame {
                 sink.feed(Message::Text(frame)).await?;
-                written += 1;
             }
-            if written < BATCH {
-                next = outgoing.try_recv().ok();
-            }
+        }
+        if batch.capacity() > 4 * KEEP_BATCH {
+            batch.shrink_to(KEEP_BATCH);
         }
         sink.flush().await?;
         Ok(true)
@@ -175,7 +205,10 @@ impl Connection {
         match parse(frame.as_str()) {
             Err(problem) => self.error(sink, "bad_message", &problem).await,
             Ok(ClientMessage::Ping { id }) => sink.send(text(&ServerMessage::Pong { id })).await.map(|_| true),
-            Ok(ClientMessage::Subscribe { topic, after }) => self.subscribe(sink, delivered, &topic, after).await,
+            // Boxed: the replay's state is large and needed only while subscribing.
+            Ok(ClientMessage::Subscribe { topic, after }) => {
+                Box::pin(self.subscribe(sink, delivered, &topic, after)).await
+            }
             Ok(ClientMessage::Unsubscribe { topic }) => {
                 if delivered.remove(topic.as_str()).is_some() {
                     self.hub.leave(&topic, self.client.id);

@@ -1,134 +1,24 @@
 //! The hub: which connections follow which topic, and the fan-out of
 //! committed events to them in seq order, with no gap (a missed seq is read
 //! from the log) and no duplicate. Presence and typing live here too; they
-//! are ephemeral and never stored.
+//! are ephemeral and never stored. A newcomer always gets the presence list;
+//! the others get it again only when who is present changes (a second tab
+//! of someone already there changes nothing).
 
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use axum::extract::ws::Utf8Bytes;
-use tokio::sync::{broadcast, mpsc};
+use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
 use super::protocol::{PresenceUser, ServerMessage};
 use crate::bus::EventBus;
-use crate::domain::comment::Audience;
 use crate::domain::event::{Event, Topic};
 use crate::domain::ids::UserId;
 use crate::store::Store;
 
-pub type ClientId = u64;
-
-/// What the hub hands a connection: a frame serialized once for everyone
-/// who receives it, and for events the (topic, seq) to drop duplicates by.
-#[derive(Debug, Clone)]
-pub enum Outgoing {
-    Frame(Utf8Bytes),
-    Event { topic: Arc<str>, seq: i64, frame: Utf8Bytes },
-}
-
-impl Outgoing {
-    pub fn byte_len(&self) -> usize {
-        match self {
-            Outgoing::Frame(frame) | Outgoing::Event { frame, .. } => frame.len(),
-        }
-    }
-}
-
-/// At most this much queued for one connection (about a hundred full-size
-/// comments) before it counts as too slow.
-pub const MAX_QUEUED_BYTES: usize = 1024 * 1024;
-
-/// Why the hub asks a connection to end.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Ending {
-    /// The client fell too far behind on this topic: tell it to resync.
-    Overflow(String),
-    /// The account was deactivated or signed out everywhere.
-    SessionEnded,
-}
-
-pub struct Client {
-    pub id: ClientId,
-    /// Bytes of frames queued and not yet written: the memory a slow
-    /// client holds on the server, kept under `MAX_QUEUED_BYTES`.
-    queued_bytes: std::sync::atomic::AtomicUsize,
-    pub user: PresenceUser,
-    pub user_id: UserId,
-    pub audience: Audience,
-    tx: mpsc::Sender<Outgoing>,
-    stop: CancellationToken,
-    ending: Mutex<Option<Ending>>,
-}
-
-impl Client {
-    pub fn new(
-        id: ClientId,
-        user: PresenceUser,
-        audience: Audience,
-        capacity: usize,
-    ) -> (Arc<Client>, mpsc::Receiver<Outgoing>) {
-        let (tx, rx) = mpsc::channel(capacity);
-        let client = Client {
-            id,
-            queued_bytes: Default::default(),
-            user_id: user.id,
-            user,
-            audience,
-            tx,
-            stop: CancellationToken::new(),
-            ending: Mutex::new(None),
-        };
-        (Arc::new(client), rx)
-    }
-
-    /// Completes when the hub wants this connection to end.
-    pub fn stopped(&self) -> tokio_util::sync::WaitForCancellationFuture<'_> {
-        self.stop.cancelled()
-    }
-
-    pub fn ending(&self) -> Option<Ending> {
-        self.ending.lock().ok().and_then(|ending| ending.clone())
-    }
-
-    fn end(&self, why: Ending) {
-        if let Ok(mut ending) = self.ending.lock() {
-            ending.get_or_insert(why);
-        }
-        self.stop.cancel();
-    }
-
-    /// Queues without waiting: a full queue (in frames or in bytes) means
-    /// the client is too slow, and it is let go with a resync.
-    fn offer(&self, topic: &str, message: Outgoing) {
-        use std::sync::atomic::Ordering;
-        let size = message.byte_len();
-        if self.queued_bytes.fetch_add(size, Ordering::Relaxed) + size > MAX_QUEUED_BYTES {
-            self.queued_bytes.fetch_sub(size, Ordering::Relaxed);
-            self.end(Ending::Overflow(topic.to_owned()));
-            return;
-        }
-        match self.tx.try_send(message) {
-            Ok(()) => {}
-            Err(mpsc::error::TrySendError::Full(_)) => {
-                self.queued_bytes.fetch_sub(size, Ordering::Relaxed);
-                self.end(Ending::Overflow(topic.to_owned()));
-            }
-            Err(mpsc::error::TrySendError::Closed(_)) => {
-                self.queued_bytes.fetch_sub(size, Ordering::Relaxed);
-            }
-        }
-    }
-
-    /// The connection took `message` off its queue.
-    pub fn dequeued(&self, message: &Outgoing) {
-        self.queued_bytes.fetch_sub(message.byte_len(), std::sync::atomic::Ordering::Relaxed);
-    }
-
-    pub fn queued_bytes(&self) -> usize {
-        self.queued_bytes.load(std::sync::atomic::Ordering::Relaxed)
-    }
-}
+pub use super::client::{Client, ClientId, Ending, Outgoing, Receiver, MAX_QUEUED_BYTES};
 
 #[derive(Default)]
 struct TopicState {
@@ -136,6 +26,12 @@ struct TopicState {
     /// the first subscriber came).
     last_seq: i64,
     subscribers: BTreeMap<ClientId, Arc<Client>>,
+    /// Subscribed connections per person: who is present changes only when
+    /// a person's first connection comes or their last one goes.
+    people: HashMap<UserId, usize>,
+    /// The presence frame last sent to everyone, for a newcomer whose
+    /// person is already present (everyone else already has it).
+    presence: Option<Utf8Bytes>,
 }
 
 #[derive(Default)]
@@ -266,8 +162,17 @@ impl Hub {
         let mut state = lock(&self.state);
         let entry =
             state.topics.entry(name.clone()).or_insert_with(|| TopicState { last_seq: head, ..Default::default() });
-        entry.subscribers.insert(client.id, client.clone());
-        Self::announce_presence(&name, entry);
+        if entry.subscribers.insert(client.id, client.clone()).is_none() {
+            *entry.people.entry(client.user_id).or_default() += 1;
+        }
+        match &entry.presence {
+            // Announcing an unchanged list to thousands of connections on
+            // every join would make joining quadratic.
+            Some(presence) if entry.people.get(&client.user_id) > Some(&1) => {
+                client.offer(&name, Outgoing::Frame(presence.clone()));
+            }
+            _ => Self::announce_presence(&name, entry),
+        }
         Ok(())
     }
 
@@ -278,12 +183,17 @@ impl Hub {
 
     fn leave_locked(state: &mut State, topic: &str, client: ClientId) {
         let Some(entry) = state.topics.get_mut(topic) else { return };
-        if entry.subscribers.remove(&client).is_none() {
-            return;
-        }
+        let Some(left) = entry.subscribers.remove(&client) else { return };
         if entry.subscribers.is_empty() {
             state.topics.remove(topic);
-        } else {
+            return;
+        }
+        let still_here = entry.people.get_mut(&left.user_id).map(|count| {
+            *count -= 1;
+            *count
+        });
+        if still_here == Some(0) {
+            entry.people.remove(&left.user_id);
             Self::announce_presence(topic, entry);
         }
     }
@@ -318,10 +228,12 @@ impl Hub {
         }
     }
 
-    fn announce_presence(topic: &str, entry: &TopicState) {
-        let mut users: Vec<PresenceUser> = Vec::new();
+    /// Sends everyone on the topic who is present, in order of arrival.
+    fn announce_presence(topic: &str, entry: &mut TopicState) {
+        let mut users: Vec<PresenceUser> = Vec::with_capacity(entry.people.len());
+        let mut listed = std::collections::HashSet::with_capacity(entry.people.len());
         for client in entry.subscribers.values() {
-            if !users.iter().any(|user| user.id == client.user.id) {
+            if listed.insert(client.user.id) {
                 users.push(client.user.clone());
             }
         }
@@ -329,6 +241,7 @@ impl Hub {
         for client in entry.subscribers.values() {
             client.offer(topic, Outgoing::Frame(text.clone()));
         }
+        entry.presence = Some(text);
     }
 
     /// Tells the other subscribers of `topic` that `from` is typing.

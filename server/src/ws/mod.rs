@@ -1,5 +1,6 @@
 //! The websocket: `GET /api/v1/ws`, live events, presence and typing.
 
+pub mod client;
 pub mod connection;
 pub mod hub;
 pub mod protocol;
@@ -21,14 +22,18 @@ use connection::Connection;
 use hub::Client;
 use protocol::PresenceUser;
 
-/// Open websockets one person may have on a node (phone, laptop, tabs).
+/// Open websockets one person may have on a node (phone, laptop, tabs), by
+/// default; `MINGA_WS_PER_PERSON` changes it.
 pub const CONNECTIONS_PER_USER: usize = 8;
 
 /// Frames queued for one connection before it counts as too slow.
 pub const CLIENT_QUEUE: usize = 256;
-/// Small buffers: a socket mostly waits, and tungstenite's default 128 KiB
-/// read buffer is zeroed before every read.
-const READ_BUFFER: usize = 8 * 1024;
+/// Small buffers: a socket mostly waits, clients send little (subscribe,
+/// ping, typing), and tungstenite allocates the whole read buffer for every
+/// socket and zeroes it before every read attempt, which the connection
+/// makes each time it wakes to write. A larger message still arrives whole;
+/// it only takes more reads.
+const READ_BUFFER: usize = 1024;
 const WRITE_BUFFER: usize = 8 * 1024;
 
 pub fn router() -> Router<AppState> {
@@ -49,7 +54,7 @@ pub async fn upgrade(
     upgrade: WebSocketUpgrade,
 ) -> ApiResult<Response> {
     check_origin_if_present(&headers, &state.public_url.origin)?;
-    if state.hub.connections_of(user.id) >= CONNECTIONS_PER_USER {
+    if state.hub.connections_of(user.id) >= state.ws_per_person {
         return Err(ApiError::RateLimited { retry_after_secs: 10 });
     }
     let upgrade = upgrade
@@ -66,18 +71,19 @@ pub async fn upgrade(
     let (client, outgoing) = Client::new(state.hub.next_client_id(), presence, Audience::of(&user), CLIENT_QUEUE);
     // Counted by the tracker, so shutdown waits for the goodbye frame.
     let running = state.tasks.token();
+    // Only what the connection needs is kept for its lifetime.
+    let connection = Connection {
+        client,
+        user,
+        hub: state.hub.clone(),
+        store: state.store.clone(),
+        shutdown: state.shutdown.clone(),
+    };
     Ok(upgrade.on_upgrade(move |socket| async move {
         let _running = running;
-        state.hub.register(client.clone());
+        connection.hub.register(connection.client.clone());
         metrics::gauge!("minga_websocket_connections").increment(1);
         let (sink, stream) = socket.split();
-        let connection = Connection {
-            client,
-            user,
-            hub: state.hub.clone(),
-            store: state.store.clone(),
-            shutdown: state.shutdown.clone(),
-        };
         connection.run(sink, stream, outgoing).await;
         metrics::gauge!("minga_websocket_connections").decrement(1);
     }))
