@@ -50,6 +50,10 @@ struct Cli {
     /// Fan-out servers to run.
     #[arg(long, value_delimiter = ',', default_value = "minga,node-ws,ceiling", global = true)]
     servers: Vec<String>,
+    /// Runs of each fan-out, stall and cross-node configuration (the report
+    /// shows the run with the median p99).
+    #[arg(long, default_value_t = 3, global = true)]
+    rounds: usize,
 }
 
 #[derive(Debug, Subcommand)]
@@ -87,6 +91,7 @@ fn main() -> anyhow::Result<()> {
         cross_subscribers: cli.cross_subscribers,
         stall_subscribers: cli.stall_subscribers,
         servers: cli.servers,
+        rounds: cli.rounds.max(1),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
     let report = runtime.block_on(run(&cli.command, &options))?;
@@ -109,7 +114,7 @@ async fn run(command: &Command, options: &suite::Options) -> anyhow::Result<repo
         report.writes = Some(suite::writes(options).await?);
     }
     if all || matches!(command, Command::CrossNode) {
-        report.cross_node = Some(suite::cross_node(options).await?);
+        report.cross_node = suite::cross_node(options).await?;
     }
     if all || matches!(command, Command::Stall) {
         report.stall = Some(suite::stall(options).await?);

@@ -91,24 +91,26 @@ pub fn minga_binary() -> PathBuf {
     root().join("target").join("release").join("minga")
 }
 
-/// The environment every `minga` command of a run gets.
-pub fn minga_env(command: &mut Command, database_url: &str, port: u16) {
+/// The environment every `minga` command of a run gets. Nodes of one
+/// deployment share the public URL (sessions are issued for it).
+pub fn minga_env(command: &mut Command, database_url: &str, port: u16, public_port: u16) {
     command
         .env("MINGA_BIND", format!("127.0.0.1:{port}"))
         .env("MINGA_DATABASE_URL", database_url)
-        .env("MINGA_PUBLIC_URL", format!("http://127.0.0.1:{port}"))
+        .env("MINGA_PUBLIC_URL", format!("http://127.0.0.1:{public_port}"))
         .env("MINGA_JWT_SECRET", JWT_SECRET)
         .env("MINGA_WRITES_PER_MINUTE", "100000000")
         .env("MINGA_WS_PER_PERSON", "100000")
         .env("RUST_LOG", "warn");
 }
 
-/// `minga serve` on a free port; ready once /readyz answers.
-pub async fn start_minga(name: &str, database_url: &str) -> anyhow::Result<Server> {
+/// `minga serve` on a free port; ready once /readyz answers. `node_of`
+/// makes it another node of that server's deployment.
+pub async fn start_minga(name: &str, database_url: &str, node_of: Option<&Server>) -> anyhow::Result<Server> {
     let port = free_port()?;
     let mut command = Command::new(minga_binary());
     command.arg("serve");
-    minga_env(&mut command, database_url, port);
+    minga_env(&mut command, database_url, port, node_of.map_or(port, |first| first.port));
     let server = Server::spawn(name, command, port).await?;
     let client = reqwest::Client::new();
     for _ in 0..100 {

@@ -22,7 +22,7 @@ pub struct Session {
 pub async fn sign_up(server: &Server, database_url: &str) -> anyhow::Result<Session> {
     let mut command = Command::new(minga_binary());
     command.args(["invite", "--email", "bench@example.org", "--organization", "Bench", "--role", "secretariat"]);
-    minga_env(&mut command, database_url, server.port);
+    minga_env(&mut command, database_url, server.port, server.port);
     let output = command.output().await.context("running minga invite")?;
     if !output.status.success() {
         bail!("minga invite failed: {}", String::from_utf8_lossy(&output.stderr));

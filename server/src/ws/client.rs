@@ -97,7 +97,17 @@ impl Receiver {
 }
 
 impl Client {
-    pub fn new(id: ClientId, user: PresenceUser, audience: Audience, capacity: usize) -> (Arc<Client>, Receiver) {
+    /// `stop` ends the connection when cancelled: the hub cancels it to let
+    /// the client go; made a child of the server's shutdown token, it is
+    /// cancelled by the shutdown too, so a connection waits on one token of
+    /// its own instead of also on the one all connections share.
+    pub fn new(
+        id: ClientId,
+        user: PresenceUser,
+        audience: Audience,
+        capacity: usize,
+        stop: CancellationToken,
+    ) -> (Arc<Client>, Receiver) {
         let client = Arc::new(Client {
             id,
             queue: Mutex::default(),
@@ -106,7 +116,7 @@ impl Client {
             user_id: user.id,
             user,
             audience,
-            stop: CancellationToken::new(),
+            stop,
             ending: Mutex::new(None),
         });
         (client.clone(), Receiver { client })
@@ -118,7 +128,7 @@ impl Client {
         self.queue.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
-    /// Completes when the hub wants this connection to end.
+    /// Completes when the hub wants this connection to end, or the server stops.
     pub fn stopped(&self) -> tokio_util::sync::WaitForCancellationFuture<'_> {
         self.stop.cancelled()
     }

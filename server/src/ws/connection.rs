@@ -67,18 +67,14 @@ impl Connection {
         let mut ping = tokio::time::interval_at(Instant::now() + PING_EVERY, PING_EVERY);
         let mut last_heard = Instant::now();
         let mut batch = VecDeque::new();
-        // Made once: a new wait on each token every time the loop wakes
-        // (once per frame written) costs a lock and a registration.
-        let shutdown = self.shutdown.cancelled();
+        // Made once: a new wait every time the loop wakes (once per frame
+        // written) costs a lock and a registration. The client's token is
+        // cancelled by the server's shutdown too.
         let stopped = self.client.stopped();
-        tokio::pin!(shutdown, stopped);
+        tokio::pin!(stopped);
         let said_goodbye = loop {
             let step = tokio::select! {
                 biased;
-                () = &mut shutdown => {
-                    let _ = tokio::time::timeout(LINGER, sink.send(close(GOING_AWAY, "the server is restarting"))).await;
-                    break true;
-                }
                 () = &mut stopped => {
                     self.say_goodbye(&mut sink).await;
                     break true;
@@ -144,6 +140,10 @@ impl Connection {
     where
         S: Sink<Message, Error = Failed> + Unpin,
     {
+        if self.shutdown.is_cancelled() {
+            let _ = sink.send(close(GOING_AWAY, "the server is restarting")).await;
+            return;
+        }
         match self.client.ending() {
             Some(Ending::Overflow(topic)) => {
                 let _ = sink.feed(text(&ServerMessage::Resync { topic: &topic })).await;

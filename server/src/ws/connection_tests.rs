@@ -28,7 +28,7 @@ async fn start() -> Harness {
     let hub = Hub::start(store.clone(), bus.as_ref(), shutdown.clone());
     let user = fixtures::user(Role::Delegate, OrganizationKind::Member);
     let presence = PresenceUser { id: user.id, display_name: "U".into(), organization: "O".into() };
-    let (client, outgoing) = Client::new(hub.next_client_id(), presence, Audience::Everyone, 8);
+    let (client, outgoing) = Client::new(hub.next_client_id(), presence, Audience::Everyone, 8, shutdown.child_token());
     let (to_server, incoming) = mpsc::unbounded_channel();
     let (sent, from_server) = mpsc::unbounded_channel::<Message>();
     let stream = futures_util::stream::unfold(incoming, |mut rx| async move { rx.recv().await.map(|m| (m, rx)) });

@@ -33,7 +33,7 @@ pub const CLIENT_QUEUE: usize = 256;
 /// socket and zeroes it before every read attempt, which the connection
 /// makes each time it wakes to write. A larger message still arrives whole;
 /// it only takes more reads.
-const READ_BUFFER: usize = 1024;
+const READ_BUFFER: usize = 512;
 const WRITE_BUFFER: usize = 8 * 1024;
 
 pub fn router() -> Router<AppState> {
@@ -68,7 +68,13 @@ pub async fn upgrade(
         display_name: user.display_name.clone(),
         organization: user.organization.short_name.clone(),
     };
-    let (client, outgoing) = Client::new(state.hub.next_client_id(), presence, Audience::of(&user), CLIENT_QUEUE);
+    let (client, outgoing) = Client::new(
+        state.hub.next_client_id(),
+        presence,
+        Audience::of(&user),
+        CLIENT_QUEUE,
+        state.shutdown.child_token(),
+    );
     // Counted by the tracker, so shutdown waits for the goodbye frame.
     let running = state.tasks.token();
     // Only what the connection needs is kept for its lifetime.
