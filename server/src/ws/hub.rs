@@ -258,3 +258,7 @@ impl Hub {
         true
     }
 }
+
+#[cfg(test)]
+#[path = "hub_tests.rs"]
+mod tests;
