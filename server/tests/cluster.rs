@@ -7,14 +7,9 @@ mod common;
 use std::time::{Duration, Instant};
 
 use common::ws::{events_until, subscribe, websocket};
-use common::{admin_url, drop_database, postgres_database, secretariat, Api, Dir, Server};
-use reqwest::Method;
-use serde_json::{json, Value};
+use common::{admin_url, create, drop_database, postgres_database, secretariat, Dir, Server};
+use serde_json::json;
 use sqlx::{Connection, PgConnection};
-
-async fn post(api: &Api, base: &str, path: &str, body: Value) -> String {
-    api.call(base, Method::POST, path, Some(body)).await["id"].as_str().expect("id").to_owned()
-}
 
 /// Cuts the connection node `pid` listens on; returns how many were cut.
 async fn cut_listener(database: &str, pid: u32) -> i64 {
@@ -56,9 +51,9 @@ async fn events_cross_nodes_in_order_even_when_the_listener_is_cut() {
     let mut b = Server::start(&dir.0, &env);
     b.wait_ready().await;
     let api = secretariat(&dir.0, &env, &a.base).await;
-    let document = post(&api, &a.base, "/api/v1/documents", json!({"title": "Estatuto"})).await;
+    let document = create(&api, &a.base, "/api/v1/documents", json!({"title": "Estatuto"})).await;
     let motion = json!({"kind": "general", "title": "Sede", "body": "Que el Foro sesione en Quito."});
-    let proposal = post(&api, &a.base, &format!("/api/v1/documents/{document}/proposals"), motion).await;
+    let proposal = create(&api, &a.base, &format!("/api/v1/documents/{document}/proposals"), motion).await;
     let comments = format!("/api/v1/proposals/{proposal}/comments");
     let topic = format!("proposal:{proposal}");
 
@@ -67,7 +62,7 @@ async fn events_cross_nodes_in_order_even_when_the_listener_is_cut() {
     let (_, head) = subscribe(&mut follower, &topic, None).await;
     let mut latencies = Vec::new();
     for n in 0..10 {
-        post(&api, &a.base, &comments, json!({"body": format!("desde A {n}")})).await;
+        create(&api, &a.base, &comments, json!({"body": format!("desde A {n}")})).await;
         let posted = Instant::now();
         let got = events_until(&mut follower, &topic, head + n + 1).await;
         assert_eq!(got.len(), 1, "one event per comment: {got:?}");
@@ -83,13 +78,12 @@ async fn events_cross_nodes_in_order_even_when_the_listener_is_cut() {
     let b_pid = b.child.id();
     assert!(listening(&database, b_pid).await, "B listens on a connection of its own");
     let writer = {
-        let (api, base, comments) =
-            (Api { client: api.client.clone(), token: api.token.clone() }, a.base.clone(), comments.clone());
+        let (api, base, comments) = (api.clone(), a.base.clone(), comments.clone());
         tokio::spawn(async move {
             let mut bodies = Vec::new();
             for n in 0..40 {
                 let body = format!("ráfaga {n}");
-                post(&api, &base, &comments, json!({"body": body})).await;
+                create(&api, &base, &comments, json!({"body": body})).await;
                 bodies.push(body);
                 tokio::time::sleep(Duration::from_millis(15)).await;
             }
@@ -113,11 +107,11 @@ async fn events_cross_nodes_in_order_even_when_the_listener_is_cut() {
     }
 
     // And the other way round, after the reconnection.
-    post(&api, &b.base, &comments, json!({"body": "desde B"})).await;
+    create(&api, &b.base, &comments, json!({"body": "desde B"})).await;
     let mut on_a = websocket(&a.base, &api.token).await.expect("websocket on A");
     let (replayed, head_a) = subscribe(&mut on_a, &topic, Some(last)).await;
     assert_eq!(replayed.len(), 1);
-    post(&api, &b.base, &comments, json!({"body": "desde B, en vivo"})).await;
+    create(&api, &b.base, &comments, json!({"body": "desde B, en vivo"})).await;
     let live = events_until(&mut on_a, &topic, head_a + 1).await;
     assert_eq!(live.len(), 1, "{live:?}");
     drop((a, b));

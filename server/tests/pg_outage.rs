@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use common::ws::{events_until, next, send, subscribe, websocket};
-use common::{secretariat, Api, Cluster, Dir, Server};
+use common::{create, secretariat, Api, Cluster, Dir, Server};
 use reqwest::Method;
 use serde_json::{json, Value};
 
@@ -31,10 +31,6 @@ async fn timed(api: &Api, method: Method, url: &str, body: Option<Value>) -> (u1
     let content_type = response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
     let body = response.json().await.unwrap_or(Value::Null);
     (status, content_type, body, started.elapsed())
-}
-
-async fn post(api: &Api, base: &str, path: &str, body: Value) -> String {
-    api.call(base, Method::POST, path, Some(body)).await["id"].as_str().expect("id").to_owned()
 }
 
 /// Posts comments one after another until told to stop; every answer must be
@@ -84,13 +80,13 @@ async fn postgres_stopping_answers_503_and_minga_recovers_when_it_returns() {
     server.wait_ready().await;
     let base = server.base.clone();
     let api = secretariat(&dir.0, &env, &base).await;
-    let document = post(&api, &base, "/api/v1/documents", json!({"title": "Estatuto"})).await;
+    let document = create(&api, &base, "/api/v1/documents", json!({"title": "Estatuto"})).await;
     let motion = |title: &str| json!({"kind": "general", "title": title, "body": "Que la asamblea sesione en Quito."});
     let proposals = format!("/api/v1/documents/{document}/proposals");
-    let proposal = post(&api, &base, &proposals, motion("Sede")).await;
+    let proposal = create(&api, &base, &proposals, motion("Sede")).await;
     let comments = format!("/api/v1/proposals/{proposal}/comments");
     for n in 0..3 {
-        post(&api, &base, &comments, json!({"body": format!("antes del corte {n}")})).await;
+        create(&api, &base, &comments, json!({"body": format!("antes del corte {n}")})).await;
     }
     let topic = format!("proposal:{proposal}");
     let mut follower = websocket(&base, &api.token).await.expect("websocket");
@@ -98,14 +94,14 @@ async fn postgres_stopping_answers_503_and_minga_recovers_when_it_returns() {
     assert_eq!(replayed.len() as i64, last_seq);
     assert!(last_seq >= 4, "proposal.created and three comments: {last_seq}");
     // A ballot whose deadline passes while the database is down.
-    let timed_motion = post(&api, &base, &proposals, motion("Plazo")).await;
+    let timed_motion = create(&api, &base, &proposals, motion("Plazo")).await;
     let closes_at = (chrono::Utc::now() + chrono::Duration::seconds(3)).to_rfc3339();
     let settings =
         json!({"majority": "simple", "quorum": 0.5, "secret": false, "live_results": false, "closes_at": closes_at});
-    let ballot = post(&api, &base, &format!("/api/v1/proposals/{timed_motion}/ballot"), settings).await;
+    let ballot = create(&api, &base, &format!("/api/v1/proposals/{timed_motion}/ballot"), settings).await;
 
     // A writer keeps posting while PostgreSQL stops under it.
-    let busy = post(&api, &base, &proposals, motion("Escritura")).await;
+    let busy = create(&api, &base, &proposals, motion("Escritura")).await;
     let busy_comments = format!("/api/v1/proposals/{busy}/comments");
     let writer = Writer::default();
     let writing = tokio::spawn(writer.clone().run(api.token.clone(), format!("{base}{busy_comments}")));
@@ -202,7 +198,7 @@ async fn postgres_stopping_answers_503_and_minga_recovers_when_it_returns() {
     // a follower that resumes from its last seq, once each and in order.
     let mut posted = Vec::new();
     for n in 0..5 {
-        posted.push(post(&api, &base, &comments, json!({"body": format!("después del corte {n}")})).await);
+        posted.push(create(&api, &base, &comments, json!({"body": format!("después del corte {n}")})).await);
     }
     let head = last_seq + 5;
     let mut resumed = websocket(&base, &api.token).await.expect("websocket after recovery");
@@ -221,7 +217,7 @@ async fn postgres_stopping_answers_503_and_minga_recovers_when_it_returns() {
         let ids: Vec<&str> = events.iter().map(|e| e["data"]["comment"]["id"].as_str().unwrap_or("")).collect();
         assert_eq!(ids, posted, "{who}: the comments posted after recovery, in order");
     }
-    let one_more = post(&api, &base, &comments, json!({"body": "uno más"})).await;
+    let one_more = create(&api, &base, &comments, json!({"body": "uno más"})).await;
     for socket in [&mut follower, &mut resumed] {
         let events = events_until(socket, &topic, head + 1).await;
         assert_eq!(events.len(), 1, "no duplicate: {events:?}");

@@ -144,6 +144,7 @@ impl Drop for Server {
 }
 
 /// A signed-in API client.
+#[derive(Clone)]
 pub struct Api {
     pub client: reqwest::Client,
     pub token: String,
@@ -161,6 +162,11 @@ impl Api {
         assert!(status.is_success(), "{path}: {status} {value}");
         value
     }
+}
+
+/// POSTs `body` and returns the `id` of what it made (the call must succeed).
+pub async fn create(api: &Api, base: &str, path: &str, body: Value) -> String {
+    api.call(base, reqwest::Method::POST, path, Some(body)).await["id"].as_str().expect("id").to_owned()
 }
 
 /// The first secretariat account (through `minga invite`) signed in.
