@@ -21,6 +21,7 @@ on_both_backends!(
     pages_are_ordered_oldest_first,
     versions_are_full_snapshots,
     failed_changes_leave_no_event,
+    a_new_comment_is_what_is_read_back,
 );
 
 async fn open(backend: Backend) -> (TestDb, Arc<dyn Store>) {
@@ -319,4 +320,47 @@ async fn failed_changes_leave_no_event(backend: Backend) {
     let plain = NewComment { body: "hola".into(), parent_id: None, anchor: None };
     assert!(matches!(store.create_comment(proposal.id, plain, &admin).await, Err(StoreError::Conflict(_))));
     assert_eq!(store.head(topic).await.unwrap(), head + 1, "only the lock was recorded");
+}
+
+/// A new comment is built without reading it back: what the writer gets,
+/// what the event carries and what a reader finds later must all agree.
+async fn a_new_comment_is_what_is_read_back(backend: Backend) {
+    use minga::domain::comment::Anchor;
+    use minga::domain::event::Topic;
+    use minga::domain::ids::ProposalId;
+    use minga::domain::proposal::ProposalKind;
+    use minga::store::{NewComment, NewProposal};
+    let (_db, store) = open(backend).await;
+    let admin = secretariat_user(&store).await;
+    let charter = store.create_document("Estatuto".into(), &admin).await.unwrap();
+    let new = NewProposal {
+        kind: ProposalKind::General,
+        section_id: None,
+        after_section_id: None,
+        title: "Moción".into(),
+        body: "texto de la moción".into(),
+        rationale: String::new(),
+    };
+    let proposal = store.create_proposal(charter.id, new, &admin).await.unwrap();
+    let quoted = NewComment {
+        body: "Sobre **esto**".into(),
+        parent_id: None,
+        anchor: Some(Anchor { revision: 1, quote: "de la moción".into() }),
+    };
+    let first = store.create_comment(proposal.id, quoted, &admin).await.unwrap();
+    let reply = NewComment { body: "respuesta".into(), parent_id: Some(first.id), anchor: None };
+    let second = store.create_comment(proposal.id, reply, &admin).await.unwrap();
+    assert_eq!(second.parent_id, Some(first.id));
+    assert_eq!(first.body_html.trim(), "<p>Sobre <strong>esto</strong></p>");
+    assert_eq!(first.organization, admin.organization);
+    for written in [&first, &second] {
+        assert_eq!(&store.comment(written.id).await.unwrap(), written, "read back as written");
+    }
+    assert_eq!(store.comments(proposal.id, Page::all()).await.unwrap(), [first.clone(), second.clone()]);
+    let events = store.events(Topic::Proposal(proposal.id), 0, 100).await.unwrap();
+    let announced: Vec<_> = events.iter().filter(|e| e.kind == "comment.created").map(|e| &e.data["comment"]).collect();
+    assert_eq!(announced, [&serde_json::to_value(&first).unwrap(), &serde_json::to_value(&second).unwrap()]);
+    let nowhere = NewComment { body: "hola".into(), parent_id: None, anchor: None };
+    let missing = store.create_comment(ProposalId::new(), nowhere, &admin).await;
+    assert!(matches!(missing, Err(StoreError::NotFound("proposal"))), "{missing:?}");
 }

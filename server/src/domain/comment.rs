@@ -76,6 +76,36 @@ pub fn body_visible(deleted: bool, hidden: bool, audience: Audience) -> bool {
 }
 
 impl Comment {
+    /// A comment as first written: by `author` for their organization, never
+    /// edited, hidden or deleted. Built here rather than read back after the
+    /// insert, which would cost the write a round trip to the database.
+    /// `created_at` is kept to the microsecond, as both backends store it.
+    pub fn first_written(
+        id: CommentId,
+        proposal_id: ProposalId,
+        parent_id: Option<CommentId>,
+        author: &User,
+        body: String,
+        anchor: Option<Anchor>,
+        created_at: DateTime<Utc>,
+    ) -> Comment {
+        Comment {
+            id,
+            proposal_id,
+            parent_id,
+            author: PersonRef::from(author),
+            organization: author.organization.clone(),
+            body_html: super::markdown::render_html(&body),
+            body,
+            anchor,
+            created_at: chrono::SubsecRound::trunc_subsecs(created_at, 6),
+            edited_at: None,
+            deleted: false,
+            hidden: false,
+            hidden_reason: None,
+        }
+    }
+
     /// The comment with its body emptied where this reader may not see it;
     /// it keeps its place in the thread either way.
     pub fn as_seen_by(mut self, audience: Audience) -> Comment {

@@ -129,8 +129,7 @@ macro_rules! comment_store {
                 use $crate::domain::comment as rules;
                 use $crate::store::StoreError;
                 let mut tx = self.begin_write().await?;
-                let thread = Self::lock_proposal(&mut tx, proposal.0).await?;
-                rules::check_thread_open(thread.locked)?;
+                rules::check_thread_open(Self::lock_thread(&mut tx, proposal.0).await?)?;
                 if let Some(parent) = new.parent_id {
                     let parent_proposal: Option<uuid::Uuid> =
                         sqlx::query_scalar("SELECT proposal_id FROM comments WHERE id = $1")
@@ -155,25 +154,40 @@ macro_rules! comment_store {
                             .map_err(Self::err)?;
                     rules::check_anchor(anchor, body.as_deref()).map_err(StoreError::Invalid)?;
                 }
-                let id = $crate::domain::ids::CommentId::new();
+                let comment = rules::Comment::first_written(
+                    $crate::domain::ids::CommentId::new(),
+                    proposal,
+                    new.parent_id,
+                    actor,
+                    new.body,
+                    new.anchor,
+                    chrono::Utc::now(),
+                );
                 sqlx::query(
                     "INSERT INTO comments (id, proposal_id, parent_id, author_id, organization_id, body, \
                      anchor_revision, anchor_quote, created_at, deleted, hidden) \
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, FALSE, FALSE)",
                 )
-                .bind(id.0)
+                .bind(comment.id.0)
                 .bind(proposal.0)
-                .bind(new.parent_id.map(|p| p.0))
+                .bind(comment.parent_id.map(|p| p.0))
                 .bind(actor.id.0)
                 .bind(actor.organization.id.0)
-                .bind(&new.body)
-                .bind(new.anchor.as_ref().map(|a| a.revision))
-                .bind(new.anchor.as_ref().map(|a| a.quote.as_str()))
-                .bind(chrono::Utc::now())
+                .bind(&comment.body)
+                .bind(comment.anchor.as_ref().map(|a| a.revision))
+                .bind(comment.anchor.as_ref().map(|a| a.quote.as_str()))
+                .bind(comment.created_at)
                 .execute(&mut *tx)
                 .await
                 .map_err(Self::err)?;
-                self.finish_comment_change(tx, id.0, "comment.created", actor, Vec::new()).await
+                let event = $crate::domain::event::NewEvent::about_comment(
+                    $crate::domain::event::Topic::Proposal(proposal),
+                    "comment.created",
+                    &comment,
+                );
+                let events = Self::append_events(&mut tx, Some(actor), vec![event]).await?;
+                self.commit_and_publish(tx, events).await?;
+                Ok(comment)
             }
 
             async fn edit_comment(

@@ -52,7 +52,7 @@ impl PostgresStore {
 
 meta_store!(PostgresStore, backend = Backend::Postgres, migrations = "../migrations/postgres");
 account_store!(PostgresStore, Postgres, for_update = " FOR UPDATE");
-event_store!(PostgresStore, Postgres);
+event_store!(PostgresStore, Postgres, record = one_statement);
 document_store!(PostgresStore, Postgres, for_update = " FOR UPDATE");
 proposal_store!(PostgresStore, Postgres, for_update = " FOR UPDATE");
 comment_store!(PostgresStore, Postgres, for_update = " FOR UPDATE");

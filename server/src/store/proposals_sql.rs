@@ -32,6 +32,21 @@ macro_rules! proposal_store {
                 Self::one_by_id::<$crate::store::rows_drafting::ProposalRow, _>(conn, sql, id, "proposal").await
             }
 
+            /// Locks the proposal row for the rest of the transaction and
+            /// tells whether its discussion is locked: all a new comment needs.
+            async fn lock_thread(
+                conn: &mut <$db as sqlx::Database>::Connection,
+                id: uuid::Uuid,
+            ) -> $crate::store::StoreResult<bool> {
+                let locked: Option<bool> =
+                    sqlx::query_scalar(concat!("SELECT locked FROM proposals WHERE id = $1", $for_update))
+                        .bind(id)
+                        .fetch_optional(&mut *conn)
+                        .await
+                        .map_err(Self::err)?;
+                locked.ok_or($crate::store::StoreError::NotFound("proposal"))
+            }
+
             /// Locks the proposal row for the rest of the transaction.
             async fn lock_proposal(
                 conn: &mut <$db as sqlx::Database>::Connection,

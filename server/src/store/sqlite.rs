@@ -69,7 +69,7 @@ fn constraint_name(message: &str) -> Option<String> {
 
 meta_store!(SqliteStore, backend = Backend::Sqlite, migrations = "../migrations/sqlite");
 account_store!(SqliteStore, Sqlite, for_update = "");
-event_store!(SqliteStore, Sqlite);
+event_store!(SqliteStore, Sqlite, record = two_statements);
 document_store!(SqliteStore, Sqlite, for_update = "");
 proposal_store!(SqliteStore, Sqlite, for_update = "");
 comment_store!(SqliteStore, Sqlite, for_update = "");
