@@ -1,7 +1,7 @@
 //! One websocket connection: the loop is written over any Sink/Stream of
 //! messages, so it runs the same on a real socket and in unit tests.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::VecDeque;
 use std::future::{poll_fn, Future};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -14,6 +14,7 @@ use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
+use super::delivered::Delivered;
 use super::hub::{Client, Ending, Hub, Outgoing, Receiver};
 use super::protocol::{parse, ClientMessage, ServerMessage};
 use crate::domain::account::User;
@@ -116,7 +117,7 @@ impl Connection {
         S: Sink<Message, Error = Failed> + Unpin,
         R: Stream<Item = Result<Message, Failed>> + Unpin,
     {
-        let mut delivered: HashMap<Arc<str>, i64> = HashMap::new();
+        let mut delivered = Delivered::default();
         let mut received = crate::domain::rate_limit::FailureCounter::new(MESSAGES_PER_WINDOW);
         let mut ping = tokio::time::interval_at(Instant::now() + PING_EVERY, PING_EVERY);
         let mut last_heard = Instant::now();
@@ -217,7 +218,7 @@ impl Connection {
         &self,
         sink: &mut S,
         batch: &mut VecDeque<Outgoing>,
-        delivered: &mut HashMap<Arc<str>, i64>,
+        delivered: &mut Delivered,
     ) -> Result<bool, Failed>
     where
         S: Sink<Message, Error = Failed> + Unpin,
@@ -225,13 +226,7 @@ impl Connection {
         while let Some(message) = batch.pop_front() {
             let frame = match message {
                 Outgoing::Frame(frame) => Some(frame),
-                Outgoing::Event { topic, seq, frame } => match delivered.get_mut(&topic) {
-                    Some(last) if seq > *last => {
-                        *last = seq;
-                        Some(frame)
-                    }
-                    _ => None,
-                },
+                Outgoing::Event { topic, seq, frame } => delivered.advance(&topic, seq).then_some(frame),
             };
             if let Some(frame) = frame {
                 sink.feed(Message::Text(frame)).await?;
@@ -247,7 +242,7 @@ impl Connection {
     async fn receive<S>(
         &self,
         sink: &mut S,
-        delivered: &mut HashMap<Arc<str>, i64>,
+        delivered: &mut Delivered,
         message: Message,
     ) -> Result<bool, Failed>
     where
@@ -267,7 +262,7 @@ impl Connection {
                 Box::pin(self.subscribe(sink, delivered, &topic, after)).await
             }
             Ok(ClientMessage::Unsubscribe { topic }) => {
-                if delivered.remove(topic.as_str()).is_some() {
+                if delivered.unfollow(&topic) {
                     self.hub.leave(&topic, self.client.id);
                 }
                 Ok(true)
@@ -295,7 +290,7 @@ impl Connection {
     async fn subscribe<S>(
         &self,
         sink: &mut S,
-        delivered: &mut HashMap<Arc<str>, i64>,
+        delivered: &mut Delivered,
         name: &str,
         after: Option<i64>,
     ) -> Result<bool, Failed>
@@ -308,12 +303,14 @@ impl Connection {
         if !may_read_topic(&self.user, topic) {
             return self.error(sink, "forbidden", "this topic is the secretariat's").await;
         }
-        let key: Arc<str> = Arc::from(topic.to_string());
         let mut last = after.unwrap_or(0).max(0);
-        if let Err(err) = self.hub.join(topic, &self.client).await {
-            tracing::warn!(error = %err, "subscribe failed");
-            return self.error(sink, "unavailable", "could not read the topic; try again").await;
-        }
+        let key = match self.hub.join(topic, &self.client).await {
+            Ok(key) => key,
+            Err(err) => {
+                tracing::warn!(error = %err, "subscribe failed");
+                return self.error(sink, "unavailable", "could not read the topic; try again").await;
+            }
+        };
         let audience = crate::domain::comment::Audience::of(&self.user);
         loop {
             let page = match self.store.events(topic, last, REPLAY_PAGE).await {
@@ -334,8 +331,9 @@ impl Connection {
             }
         }
         // Live events queued meanwhile are dropped at or below `last`.
-        delivered.insert(key.clone(), last);
-        sink.send(text(&ServerMessage::Subscribed { topic: &key, head: last })).await?;
+        sink.feed(text(&ServerMessage::Subscribed { topic: &key, head: last })).await?;
+        delivered.follow(key, last);
+        sink.flush().await?;
         Ok(true)
     }
 }

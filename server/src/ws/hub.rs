@@ -20,8 +20,10 @@ use crate::store::Store;
 
 pub use super::client::{Client, ClientId, Ending, Outgoing, Receiver, MAX_QUEUED_BYTES};
 
-#[derive(Default)]
 struct TopicState {
+    /// The topic's name, shared by every event frame queued for it, so a
+    /// connection matches it by pointer (see `Delivered`).
+    name: Arc<str>,
     /// Every seq up to here has been fanned out (or was in the log before
     /// the first subscriber came).
     last_seq: i64,
@@ -38,6 +40,8 @@ struct TopicState {
 struct State {
     topics: HashMap<String, TopicState>,
     clients: HashMap<ClientId, Arc<Client>>,
+    /// Open connections per person, for the per-person limit.
+    per_person: HashMap<UserId, usize>,
     next_id: ClientId,
 }
 
@@ -79,7 +83,9 @@ impl Hub {
     }
 
     pub fn register(&self, client: Arc<Client>) {
-        lock(&self.state).clients.insert(client.id, client);
+        let mut state = lock(&self.state);
+        *state.per_person.entry(client.user_id).or_default() += 1;
+        state.clients.insert(client.id, client);
     }
 
     async fn run(&self, mut receiver: broadcast::Receiver<Arc<Event>>) {
@@ -140,7 +146,7 @@ impl Hub {
             return;
         }
         topic.last_seq = event.seq;
-        let name: Arc<str> = Arc::from(event.topic.as_str());
+        let name = topic.name.clone();
         let full = frame(&ServerMessage::Event(event));
         let mut redacted = None;
         for client in topic.subscribers.values() {
@@ -153,15 +159,20 @@ impl Hub {
         }
     }
 
-    /// Adds `client` to `topic` (live events from now on) and returns the
-    /// seq the hub has fanned out up to: the log holds everything up to it.
-    pub async fn join(&self, topic: Topic, client: &Arc<Client>) -> Result<(), crate::store::StoreError> {
+    /// Adds `client` to `topic` (live events from now on; the log holds
+    /// everything before) and returns the topic's shared name.
+    pub async fn join(&self, topic: Topic, client: &Arc<Client>) -> Result<Arc<str>, crate::store::StoreError> {
         let name = topic.to_string();
         let known = lock(&self.state).topics.contains_key(&name);
         let head = if known { 0 } else { self.store.head(topic).await? };
         let mut state = lock(&self.state);
-        let entry =
-            state.topics.entry(name.clone()).or_insert_with(|| TopicState { last_seq: head, ..Default::default() });
+        let entry = state.topics.entry(name.clone()).or_insert_with(|| TopicState {
+            name: Arc::from(name.as_str()),
+            last_seq: head,
+            subscribers: BTreeMap::new(),
+            people: HashMap::new(),
+            presence: None,
+        });
         if entry.subscribers.insert(client.id, client.clone()).is_none() {
             *entry.people.entry(client.user_id).or_default() += 1;
         }
@@ -173,7 +184,7 @@ impl Hub {
             }
             _ => Self::announce_presence(&name, entry),
         }
-        Ok(())
+        Ok(entry.name.clone())
     }
 
     pub fn leave(&self, topic: &str, client: ClientId) {
@@ -201,7 +212,14 @@ impl Hub {
     /// Removes the connection from every topic (and tells who is left).
     pub fn disconnect(&self, client: ClientId) {
         let mut state = lock(&self.state);
-        state.clients.remove(&client);
+        if let Some(gone) = state.clients.remove(&client) {
+            if let Some(count) = state.per_person.get_mut(&gone.user_id) {
+                *count -= 1;
+                if *count == 0 {
+                    state.per_person.remove(&gone.user_id);
+                }
+            }
+        }
         let topics: Vec<String> = state.topics.keys().cloned().collect();
         for topic in topics {
             Self::leave_locked(&mut state, &topic, client);
@@ -210,7 +228,7 @@ impl Hub {
 
     /// How many connections `user` has open on this node.
     pub fn connections_of(&self, user: UserId) -> usize {
-        lock(&self.state).clients.values().filter(|client| client.user_id == user).count()
+        lock(&self.state).per_person.get(&user).copied().unwrap_or(0)
     }
 
     /// The most bytes one connection has queued now, for tests and metrics.

@@ -102,3 +102,23 @@ async fn a_full_queue_ends_the_client_with_a_resync() {
     assert_eq!(batch.len(), 3);
     assert_eq!(slow.queued_bytes(), 0);
 }
+
+#[tokio::test]
+async fn connections_are_counted_per_person_and_share_the_topic_name() {
+    let s = setup().await;
+    let (ana, beto) = (person("ana"), person("beto"));
+    let (first, _rx1) = connect(&s.hub, &ana, 8);
+    let (second, _rx2) = connect(&s.hub, &ana, 8);
+    let (other, _rx3) = connect(&s.hub, &beto, 8);
+    assert_eq!((s.hub.connections_of(ana.id), s.hub.connections_of(beto.id)), (2, 1));
+    let name = s.hub.join(s.topic, &first).await.expect("join");
+    assert_eq!(&*name, s.topic.to_string());
+    let again = s.hub.join(s.topic, &second).await.expect("join");
+    assert!(Arc::ptr_eq(&name, &again), "one name per topic, shared");
+    s.hub.disconnect(first.id);
+    s.hub.disconnect(first.id);
+    assert_eq!(s.hub.connections_of(ana.id), 1, "a connection is uncounted once");
+    s.hub.disconnect(second.id);
+    s.hub.disconnect(other.id);
+    assert_eq!((s.hub.connections_of(ana.id), s.hub.connections_of(beto.id)), (0, 0));
+}

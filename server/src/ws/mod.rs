@@ -2,6 +2,7 @@
 
 pub mod client;
 pub mod connection;
+pub mod delivered;
 pub mod hub;
 pub mod protocol;
 
