@@ -3,8 +3,9 @@
 //! stops reading is let go instead of growing the server's memory.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::task::{Context, Poll};
+use std::task::{Context, Poll, Waker};
 
 use axum::extract::ws::Utf8Bytes;
 use futures_util::task::AtomicWaker;
@@ -62,8 +63,10 @@ pub struct Client {
     queue: Mutex<Queue>,
     /// Frames queued at most before the client counts as too slow.
     capacity: usize,
-    /// The connection waiting for frames.
+    /// The connection waiting for frames, or for one of its sources.
     waiting: AtomicWaker,
+    /// The connection's sources that woke and were not polled since (see `gates`).
+    woken: AtomicU8,
     pub user: PresenceUser,
     pub user_id: UserId,
     pub audience: Audience,
@@ -113,6 +116,7 @@ impl Client {
             queue: Mutex::default(),
             capacity,
             waiting: AtomicWaker::new(),
+            woken: AtomicU8::new(super::gates::ALL),
             user_id: user.id,
             user,
             audience,
@@ -162,6 +166,29 @@ impl Client {
         if was_empty {
             self.waiting.wake();
         }
+    }
+
+    pub(super) fn register_waker(&self, waker: &Waker) {
+        self.waiting.register(waker);
+    }
+
+    /// Marks `source` as woken and wakes the connection.
+    pub(super) fn source_woke(&self, source: u8) {
+        self.woken.fetch_or(source, Ordering::Release);
+        self.waiting.wake();
+    }
+
+    /// Marks `source` to be polled again on the connection's next pass.
+    pub(super) fn source_woke_quietly(&self, source: u8) {
+        self.woken.fetch_or(source, Ordering::Release);
+    }
+
+    /// Whether `source` woke since the last call, clearing its flag. Read
+    /// first, because most calls find it clear and a plain read does not
+    /// take the cache line away from the hub offering frames.
+    pub(super) fn take_woken(&self, source: u8) -> bool {
+        self.woken.load(Ordering::Acquire) & source != 0
+            && self.woken.fetch_and(!source, Ordering::AcqRel) & source != 0
     }
 
     pub fn queued_bytes(&self) -> usize {

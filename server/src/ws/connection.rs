@@ -3,18 +3,16 @@
 
 use std::collections::VecDeque;
 use std::future::{poll_fn, Future};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
-use futures_util::task::AtomicWaker;
 use futures_util::{Sink, SinkExt, Stream, StreamExt};
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::delivered::Delivered;
+use super::gates::{self, Gate};
 use super::hub::{Client, Ending, Hub, Outgoing, Receiver};
 use super::protocol::{parse, ClientMessage, ServerMessage};
 use crate::domain::account::User;
@@ -42,56 +40,6 @@ pub const MESSAGES_PER_WINDOW: crate::domain::rate_limit::Policy =
 pub const GOING_AWAY: u16 = 1001;
 pub const POLICY: u16 = 1008;
 pub const TRY_AGAIN_LATER: u16 = 1013;
-
-/// Which sources (the socket's read half, the ping timer, the stop token)
-/// woke the connection, so the loop polls a source again only after it
-/// woke, not every time the connection wakes to write: re-polling them all
-/// costs more than writing a small frame. The task's waker is registered
-/// once per pass of the loop, by the first gate polled.
-struct Source {
-    woken: AtomicBool,
-    task: Arc<AtomicWaker>,
-}
-
-impl Wake for Source {
-    fn wake(self: Arc<Self>) {
-        self.wake_by_ref();
-    }
-
-    fn wake_by_ref(self: &Arc<Self>) {
-        self.woken.store(true, Ordering::Release);
-        self.task.wake();
-    }
-}
-
-struct Gate {
-    source: Arc<Source>,
-    waker: Waker,
-}
-
-impl Gate {
-    fn new(task: &Arc<AtomicWaker>) -> Gate {
-        let source = Arc::new(Source { woken: AtomicBool::new(true), task: task.clone() });
-        Gate { waker: Waker::from(source.clone()), source }
-    }
-
-    /// Polls with `poll` if the source woke since it last answered Pending;
-    /// `first` registers the task's waker for every gate.
-    fn poll<T>(&self, cx: &mut Context<'_>, first: bool, poll: impl FnOnce(&mut Context<'_>) -> Poll<T>) -> Poll<T> {
-        if first {
-            self.source.task.register(cx.waker());
-        }
-        if !self.source.woken.swap(false, Ordering::AcqRel) {
-            return Poll::Pending;
-        }
-        let answer = poll(&mut Context::from_waker(&self.waker));
-        if answer.is_ready() {
-            // It may have more ready at once (several messages in one read).
-            self.source.woken.store(true, Ordering::Release);
-        }
-        answer
-    }
-}
 
 pub struct Connection {
     pub client: Arc<Client>,
@@ -128,12 +76,13 @@ impl Connection {
         let stopped = self.client.stopped();
         tokio::pin!(stopped);
         // The stop gate is polled first in every pass, so it registers the task.
-        let task = Arc::new(AtomicWaker::new());
-        let (stopping, reading, ticking) = (Gate::new(&task), Gate::new(&task), Gate::new(&task));
+        let client = &*self.client;
+        let stopping = Gate::new(&self.client, gates::STOP);
+        let (reading, ticking) = (Gate::new(&self.client, gates::READ), Gate::new(&self.client, gates::PING));
         let said_goodbye = loop {
             let step = tokio::select! {
                 biased;
-                () = poll_fn(|cx| stopping.poll(cx, true, |cx| stopped.as_mut().poll(cx))) => {
+                () = poll_fn(|cx| stopping.poll(client, cx, true, |cx| stopped.as_mut().poll(cx))) => {
                     self.say_goodbye(&mut sink).await;
                     break true;
                 }
@@ -142,12 +91,12 @@ impl Connection {
                     written = self.write_queued(&mut sink, &mut batch, &mut delivered) => written,
                     // A client that stopped reading blocks the write; the hub
                     // lets it go once its queue overflows.
-                    () = poll_fn(|cx| stopping.poll(cx, true, |cx| stopped.as_mut().poll(cx))) => {
+                    () = poll_fn(|cx| stopping.poll(client, cx, true, |cx| stopped.as_mut().poll(cx))) => {
                         self.say_goodbye(&mut sink).await;
                         break true;
                     }
                 },
-                incoming = poll_fn(|cx| reading.poll(cx, false, |cx| stream.poll_next_unpin(cx))) => match incoming {
+                incoming = poll_fn(|cx| reading.poll(client, cx, false, |cx| stream.poll_next_unpin(cx))) => match incoming {
                     Some(Ok(message)) => {
                         last_heard = Instant::now();
                         let now = last_heard.into_std();
@@ -160,7 +109,7 @@ impl Connection {
                     }
                     Some(Err(_)) | None => break false,
                 },
-                _ = poll_fn(|cx| ticking.poll(cx, false, |cx| ping.poll_tick(cx))) => {
+                _ = poll_fn(|cx| ticking.poll(client, cx, false, |cx| ping.poll_tick(cx))) => {
                     if last_heard.elapsed() > DEAD_AFTER {
                         break false;
                     }
@@ -239,12 +188,7 @@ impl Connection {
         Ok(true)
     }
 
-    async fn receive<S>(
-        &self,
-        sink: &mut S,
-        delivered: &mut Delivered,
-        message: Message,
-    ) -> Result<bool, Failed>
+    async fn receive<S>(&self, sink: &mut S, delivered: &mut Delivered, message: Message) -> Result<bool, Failed>
     where
         S: Sink<Message, Error = Failed> + Unpin,
     {

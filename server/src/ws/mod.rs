@@ -3,6 +3,7 @@
 pub mod client;
 pub mod connection;
 pub mod delivered;
+mod gates;
 pub mod hub;
 pub mod protocol;
 
