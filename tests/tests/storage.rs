@@ -288,16 +288,14 @@ async fn versions_are_full_snapshots(backend: Backend) {
     assert!(matches!(store.charter_at(charter.id, 9).await, Err(StoreError::NotFound(_))));
 }
 
-async fn failed_changes_leave_no_event(backend: Backend) {
-    use minga::domain::comment::Anchor;
-    use minga::domain::event::Topic;
-    use minga::domain::proposal::ProposalKind;
-    use minga::store::{NewComment, NewProposal};
-    let (_db, store) = open(backend).await;
-    let admin = secretariat_user(&store).await;
+/// A secretariat member and a general proposal of theirs on a new charter.
+async fn proposal_by_the_secretariat(
+    store: &Arc<dyn Store>,
+) -> (minga::domain::account::User, minga::domain::proposal::Proposal) {
+    let admin = secretariat_user(store).await;
     let charter = store.create_document("Estatuto".into(), &admin).await.unwrap();
-    let new = NewProposal {
-        kind: ProposalKind::General,
+    let new = store::NewProposal {
+        kind: minga::domain::proposal::ProposalKind::General,
         section_id: None,
         after_section_id: None,
         title: "Moción".into(),
@@ -305,6 +303,15 @@ async fn failed_changes_leave_no_event(backend: Backend) {
         rationale: String::new(),
     };
     let proposal = store.create_proposal(charter.id, new, &admin).await.unwrap();
+    (admin, proposal)
+}
+
+async fn failed_changes_leave_no_event(backend: Backend) {
+    use minga::domain::comment::Anchor;
+    use minga::domain::event::Topic;
+    use minga::store::NewComment;
+    let (_db, store) = open(backend).await;
+    let (admin, proposal) = proposal_by_the_secretariat(&store).await;
     let topic = Topic::Proposal(proposal.id);
     let head = store.head(topic).await.unwrap();
     let bad_anchor = NewComment {
@@ -328,20 +335,9 @@ async fn a_new_comment_is_what_is_read_back(backend: Backend) {
     use minga::domain::comment::Anchor;
     use minga::domain::event::Topic;
     use minga::domain::ids::ProposalId;
-    use minga::domain::proposal::ProposalKind;
-    use minga::store::{NewComment, NewProposal};
+    use minga::store::NewComment;
     let (_db, store) = open(backend).await;
-    let admin = secretariat_user(&store).await;
-    let charter = store.create_document("Estatuto".into(), &admin).await.unwrap();
-    let new = NewProposal {
-        kind: ProposalKind::General,
-        section_id: None,
-        after_section_id: None,
-        title: "Moción".into(),
-        body: "texto de la moción".into(),
-        rationale: String::new(),
-    };
-    let proposal = store.create_proposal(charter.id, new, &admin).await.unwrap();
+    let (admin, proposal) = proposal_by_the_secretariat(&store).await;
     let quoted = NewComment {
         body: "Sobre **esto**".into(),
         parent_id: None,
