@@ -7,7 +7,7 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll, Waker};
 
-use axum::extract::ws::Utf8Bytes;
+use bytes::Bytes;
 use futures_util::task::AtomicWaker;
 use tokio_util::sync::CancellationToken;
 
@@ -17,12 +17,13 @@ use crate::domain::ids::UserId;
 
 pub type ClientId = u64;
 
-/// What the hub hands a connection: a frame serialized once for everyone
-/// who receives it, and for events the (topic, seq) to drop duplicates by.
+/// What the hub hands a connection: a websocket frame, serialized and
+/// framed once for everyone who receives it, and for events the (topic,
+/// seq) to drop duplicates by.
 #[derive(Debug, Clone)]
 pub enum Outgoing {
-    Frame(Utf8Bytes),
-    Event { topic: Arc<str>, seq: i64, frame: Utf8Bytes },
+    Frame(Bytes),
+    Event { topic: Arc<str>, seq: i64, frame: Bytes },
 }
 
 impl Outgoing {

@@ -1,20 +1,27 @@
-//! One websocket connection: the loop is written over any Sink/Stream of
-//! messages, so it runs the same on a real socket and in unit tests.
+//! One websocket connection: the loop is written over any byte stream
+//! (see `socket`), so it runs the same on a TCP socket and, in unit tests,
+//! on an in-memory pipe with a real websocket client at the other end.
 
 use std::collections::VecDeque;
 use std::future::{poll_fn, Future};
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::extract::ws::{CloseFrame, Message, Utf8Bytes};
-use futures_util::{Sink, SinkExt, Stream, StreamExt};
+use bytes::BytesMut;
+use futures_util::{Sink, SinkExt, StreamExt};
+use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
 use tokio::time::Instant;
+use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
+use tokio_tungstenite::tungstenite::protocol::CloseFrame;
+use tokio_tungstenite::tungstenite::{Message, Utf8Bytes};
+use tokio_tungstenite::WebSocketStream;
 use tokio_util::sync::CancellationToken;
 
 use super::delivered::Delivered;
 use super::gates::{self, Gate};
 use super::hub::{Client, Ending, Hub, Outgoing, Receiver};
 use super::protocol::{parse, ClientMessage, ServerMessage};
+use super::socket::{write_out, Duplex};
 use crate::domain::account::User;
 use crate::domain::event::{may_read_topic, Topic};
 use crate::store::Store;
@@ -49,21 +56,43 @@ pub struct Connection {
     pub shutdown: CancellationToken,
 }
 
-type Failed = axum::Error;
+type Failed = tokio_tungstenite::tungstenite::Error;
+type Socket<R> = WebSocketStream<Duplex<R>>;
 
 fn text(message: &ServerMessage<'_>) -> Message {
     Message::Text(Utf8Bytes::from(message.to_json()))
 }
 
 fn close(code: u16, reason: &'static str) -> Message {
-    Message::Close(Some(CloseFrame { code, reason: Utf8Bytes::from_static(reason) }))
+    Message::Close(Some(CloseFrame { code: CloseCode::from(code), reason: Utf8Bytes::from_static(reason) }))
+}
+
+/// Appends the frames taken from the queue to the output, each event frame
+/// only once (a live event the replay already sent is dropped).
+fn append_frames(out: &mut BytesMut, batch: &mut VecDeque<Outgoing>, delivered: &mut Delivered) {
+    for message in batch.drain(..) {
+        match message {
+            Outgoing::Frame(frame) => out.extend_from_slice(&frame),
+            Outgoing::Event { topic, seq, frame } => {
+                if delivered.advance(&topic, seq) {
+                    out.extend_from_slice(&frame);
+                }
+            }
+        }
+    }
+    if batch.capacity() > 4 * KEEP_BATCH {
+        batch.shrink_to(KEEP_BATCH);
+    }
 }
 
 impl Connection {
-    pub async fn run<S, R>(self, mut sink: S, mut stream: R, mut outgoing: Receiver)
+    /// Serves the client on `ws` (tungstenite reading the socket's read
+    /// half, writing into a buffer) until either side ends it; what is
+    /// buffered is written to `socket`, the write half.
+    pub async fn run<R, W>(self, mut ws: Box<Socket<R>>, mut socket: W, mut outgoing: Receiver)
     where
-        S: Sink<Message, Error = Failed> + Unpin,
-        R: Stream<Item = Result<Message, Failed>> + Unpin,
+        R: AsyncRead + Unpin,
+        W: AsyncWrite + Unpin,
     {
         let mut delivered = Delivered::default();
         let mut received = crate::domain::rate_limit::FailureCounter::new(MESSAGES_PER_WINDOW);
@@ -80,32 +109,41 @@ impl Connection {
         let stopping = Gate::new(&self.client, gates::STOP);
         let (reading, ticking) = (Gate::new(&self.client, gates::READ), Gate::new(&self.client, gates::PING));
         let said_goodbye = loop {
+            // What is buffered (replies, event frames) goes out first. A
+            // client that stopped reading blocks the write; the hub lets it
+            // go once its queue overflows.
+            if !ws.get_ref().out.is_empty() {
+                tokio::select! {
+                    biased;
+                    written = write_out(&mut ws.get_mut().out, &mut socket) => if written.is_err() {
+                        break false;
+                    },
+                    () = poll_fn(|cx| stopping.poll(client, cx, true, |cx| stopped.as_mut().poll(cx))) => {
+                        Box::pin(self.say_goodbye(&mut ws, &mut socket)).await;
+                        break true;
+                    }
+                }
+            }
             let step = tokio::select! {
                 biased;
                 () = poll_fn(|cx| stopping.poll(client, cx, true, |cx| stopped.as_mut().poll(cx))) => {
-                    self.say_goodbye(&mut sink).await;
+                    Box::pin(self.say_goodbye(&mut ws, &mut socket)).await;
                     break true;
                 }
-                () = outgoing.take_all(&mut batch) => tokio::select! {
-                    biased;
-                    written = self.write_queued(&mut sink, &mut batch, &mut delivered) => written,
-                    // A client that stopped reading blocks the write; the hub
-                    // lets it go once its queue overflows.
-                    () = poll_fn(|cx| stopping.poll(client, cx, true, |cx| stopped.as_mut().poll(cx))) => {
-                        self.say_goodbye(&mut sink).await;
-                        break true;
-                    }
-                },
-                incoming = poll_fn(|cx| reading.poll(client, cx, false, |cx| stream.poll_next_unpin(cx))) => match incoming {
+                () = outgoing.take_all(&mut batch) => {
+                    append_frames(&mut ws.get_mut().out, &mut batch, &mut delivered);
+                    Ok(true)
+                }
+                incoming = poll_fn(|cx| reading.poll(client, cx, false, |cx| ws.poll_next_unpin(cx))) => match incoming {
                     Some(Ok(message)) => {
                         last_heard = Instant::now();
                         let now = last_heard.into_std();
                         if received.check(&(), now).is_err() {
-                            let _ = tokio::time::timeout(LINGER, sink.send(close(POLICY, "too many messages"))).await;
+                            Box::pin(Self::send_now(close(POLICY, "too many messages"), &mut ws, &mut socket)).await;
                             break true;
                         }
                         received.record(&(), now);
-                        self.receive(&mut sink, &mut delivered, message).await
+                        self.receive(&mut ws, &mut delivered, message).await
                     }
                     Some(Err(_)) | None => break false,
                 },
@@ -113,7 +151,7 @@ impl Connection {
                     if last_heard.elapsed() > DEAD_AFTER {
                         break false;
                     }
-                    sink.send(Message::Ping(Default::default())).await.map(|_| true)
+                    ws.send(Message::Ping(Default::default())).await.map(|_| true)
                 }
             };
             match step {
@@ -122,10 +160,24 @@ impl Connection {
             }
         };
         self.hub.disconnect(self.client.id);
+        // Boxed, as the goodbyes are: rarely needed, they would otherwise
+        // make every connection's future (and its memory) larger.
+        Box::pin(Self::finish(ws, socket, said_goodbye)).await;
+    }
+
+    /// Answers a close the client started (tungstenite queued the reply),
+    /// and after our own goodbye reads (and drops) what the client still
+    /// sends until it answers, within `LINGER` each.
+    async fn finish<R: AsyncRead + Unpin, W: AsyncWrite + Unpin>(
+        mut ws: Box<Socket<R>>,
+        mut socket: W,
+        said_goodbye: bool,
+    ) {
+        let _ = ws.flush().await;
+        let _ = tokio::time::timeout(LINGER, write_out(&mut ws.get_mut().out, &mut socket)).await;
         if said_goodbye {
-            // Reads (and drops) what the client still sends until it answers.
             let _ = tokio::time::timeout(LINGER, async {
-                while let Some(Ok(message)) = stream.next().await {
+                while let Some(Ok(message)) = ws.next().await {
                     if matches!(message, Message::Close(_)) {
                         break;
                     }
@@ -133,14 +185,23 @@ impl Connection {
             })
             .await;
         }
+        let _ = socket.shutdown().await;
+    }
+
+    /// Sends `message` and writes it out, within `LINGER`.
+    async fn send_now<R: AsyncRead + Unpin, W: AsyncWrite + Unpin>(
+        message: Message,
+        ws: &mut Socket<R>,
+        socket: &mut W,
+    ) {
+        let _ = ws.send(message).await;
+        let _ = tokio::time::timeout(LINGER, write_out(&mut ws.get_mut().out, socket)).await;
     }
 
     /// Tells the client why it is being let go (within `LINGER`).
-    async fn say_goodbye<S>(&self, sink: &mut S)
-    where
-        S: Sink<Message, Error = Failed> + Unpin,
-    {
-        let _ = tokio::time::timeout(LINGER, self.goodbye(sink)).await;
+    async fn say_goodbye<R: AsyncRead + Unpin, W: AsyncWrite + Unpin>(&self, ws: &mut Socket<R>, socket: &mut W) {
+        self.goodbye(ws).await;
+        let _ = tokio::time::timeout(LINGER, write_out(&mut ws.get_mut().out, socket)).await;
     }
 
     async fn goodbye<S>(&self, sink: &mut S)
@@ -162,32 +223,6 @@ impl Connection {
         }
     }
 
-    /// Writes everything that was queued, then flushes once.
-    async fn write_queued<S>(
-        &self,
-        sink: &mut S,
-        batch: &mut VecDeque<Outgoing>,
-        delivered: &mut Delivered,
-    ) -> Result<bool, Failed>
-    where
-        S: Sink<Message, Error = Failed> + Unpin,
-    {
-        while let Some(message) = batch.pop_front() {
-            let frame = match message {
-                Outgoing::Frame(frame) => Some(frame),
-                Outgoing::Event { topic, seq, frame } => delivered.advance(&topic, seq).then_some(frame),
-            };
-            if let Some(frame) = frame {
-                sink.feed(Message::Text(frame)).await?;
-            }
-        }
-        if batch.capacity() > 4 * KEEP_BATCH {
-            batch.shrink_to(KEEP_BATCH);
-        }
-        sink.flush().await?;
-        Ok(true)
-    }
-
     async fn receive<S>(&self, sink: &mut S, delivered: &mut Delivered, message: Message) -> Result<bool, Failed>
     where
         S: Sink<Message, Error = Failed> + Unpin,
@@ -196,7 +231,7 @@ impl Connection {
             Message::Text(frame) => frame,
             Message::Binary(_) => return self.error(sink, "bad_message", "send JSON in text frames").await,
             Message::Close(_) => return Ok(false),
-            Message::Ping(_) | Message::Pong(_) => return Ok(true),
+            Message::Ping(_) | Message::Pong(_) | Message::Frame(_) => return Ok(true),
         };
         match parse(frame.as_str()) {
             Err(problem) => self.error(sink, "bad_message", &problem).await,

@@ -1,20 +1,23 @@
-//! The connection loop driven through plain channels instead of a socket.
+//! The connection loop over an in-memory pipe, with a real websocket
+//! client (tungstenite, client role: masked frames) at the other end.
 
-use axum::extract::ws::Message;
-use tokio::sync::mpsc;
+use futures_util::{SinkExt, StreamExt};
+use tokio::io::DuplexStream;
+use tokio_tungstenite::tungstenite::protocol::Role;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::WebSocketStream;
 use tokio_util::sync::CancellationToken;
 
 use super::*;
 use crate::bus::LocalBus;
-use crate::domain::account::{OrganizationKind, Role};
+use crate::domain::account::{OrganizationKind, Role as AccountRole};
 use crate::domain::comment::Audience;
 use crate::domain::fixtures;
 use crate::ws::hub::{Client, Hub};
 use crate::ws::protocol::PresenceUser;
 
 struct Harness {
-    to_server: mpsc::UnboundedSender<Result<Message, axum::Error>>,
-    from_server: mpsc::UnboundedReceiver<Message>,
+    peer: WebSocketStream<DuplexStream>,
     shutdown: CancellationToken,
     done: tokio::task::JoinHandle<()>,
     _dir: std::path::PathBuf,
@@ -26,28 +29,40 @@ async fn start() -> Harness {
     let store = crate::store::open(&format!("sqlite://{}/t.db", dir.display()), bus.clone()).await.expect("store");
     let shutdown = CancellationToken::new();
     let hub = Hub::start(store.clone(), bus.as_ref(), shutdown.clone());
-    let user = fixtures::user(Role::Delegate, OrganizationKind::Member);
+    let user = fixtures::user(AccountRole::Delegate, OrganizationKind::Member);
     let presence = PresenceUser { id: user.id, display_name: "U".into(), organization: "O".into() };
     let (client, outgoing) = Client::new(hub.next_client_id(), presence, Audience::Everyone, 8, shutdown.child_token());
-    let (to_server, incoming) = mpsc::unbounded_channel();
-    let (sent, from_server) = mpsc::unbounded_channel::<Message>();
-    let stream = futures_util::stream::unfold(incoming, |mut rx| async move { rx.recv().await.map(|m| (m, rx)) });
-    let sink = futures_util::sink::unfold(sent, |sent, message: Message| async move {
-        sent.send(message).map_err(axum::Error::new)?;
-        Ok::<_, axum::Error>(sent)
-    });
+    let (server_end, peer_end) = tokio::io::duplex(64 * 1024);
+    let (read, write) = tokio::io::split(server_end);
+    let ws = WebSocketStream::from_raw_socket(
+        crate::ws::socket::Duplex::new(read),
+        Role::Server,
+        Some(crate::ws::socket_config()),
+    )
+    .await;
+    let peer = WebSocketStream::from_raw_socket(peer_end, Role::Client, None).await;
     let connection = Connection { client, user, hub, store, shutdown: shutdown.clone() };
-    let done = tokio::spawn(connection.run(Box::pin(sink), Box::pin(stream), outgoing));
-    Harness { to_server, from_server, shutdown, done, _dir: dir }
+    let done = tokio::spawn(connection.run(Box::new(ws), write, outgoing));
+    Harness { peer, shutdown, done, _dir: dir }
 }
 
 impl Harness {
-    fn say(&self, text: &str) {
-        self.to_server.send(Ok(Message::Text(text.into()))).expect("send");
+    async fn say(&mut self, text: &str) {
+        self.peer.send(Message::text(text)).await.expect("send");
+    }
+
+    async fn next(&mut self) -> Option<Message> {
+        loop {
+            match self.peer.next().await {
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => continue,
+                Some(Ok(message)) => return Some(message),
+                Some(Err(_)) | None => return None,
+            }
+        }
     }
 
     async fn heard(&mut self) -> serde_json::Value {
-        match self.from_server.recv().await.expect("a message") {
+        match self.next().await.expect("a message") {
             Message::Text(text) => serde_json::from_str(text.as_str()).expect("json"),
             other => serde_json::json!({"other": format!("{other:?}")}),
         }
@@ -57,16 +72,16 @@ impl Harness {
 #[tokio::test]
 async fn pings_errors_and_going_away() {
     let mut h = start().await;
-    h.say(r#"{"type":"ping","id":1}"#);
+    h.say(r#"{"type":"ping","id":1}"#).await;
     assert_eq!(h.heard().await, serde_json::json!({"type": "pong", "id": 1}));
-    h.say("nonsense");
+    h.say("nonsense").await;
     let error = h.heard().await;
     assert_eq!((error["type"].as_str(), error["code"].as_str()), (Some("error"), Some("bad_message")));
-    h.say(r#"{"type":"ping"}"#);
+    h.say(r#"{"type":"ping"}"#).await;
     assert_eq!(h.heard().await["type"], "pong", "still serving after an error");
     h.shutdown.cancel();
-    match h.from_server.recv().await {
-        Some(Message::Close(Some(frame))) => assert_eq!(frame.code, GOING_AWAY),
+    match h.next().await {
+        Some(Message::Close(Some(frame))) => assert_eq!(u16::from(frame.code), GOING_AWAY),
         other => panic!("expected a going-away close, got {other:?}"),
     }
     h.done.await.expect("the loop ends");
@@ -75,16 +90,17 @@ async fn pings_errors_and_going_away() {
 #[tokio::test]
 async fn the_loop_ends_when_the_peer_goes() {
     let h = start().await;
-    drop(h.to_server);
+    drop(h.peer);
     h.done.await.expect("the loop ends when the stream ends");
 }
 
 #[tokio::test]
 async fn unsubscribed_events_are_not_written() {
     let mut h = start().await;
-    h.say(r#"{"type":"unsubscribe","topic":"moderation"}"#);
-    h.say(r#"{"type":"ping","id":"after"}"#);
+    h.say(r#"{"type":"unsubscribe","topic":"moderation"}"#).await;
+    h.say(r#"{"type":"ping","id":"after"}"#).await;
     assert_eq!(h.heard().await["id"], "after", "unsubscribing from nothing is harmless and silent");
-    let _ = h.to_server.send(Ok(Message::Close(None)));
+    h.peer.send(Message::Close(None)).await.expect("close");
+    assert!(matches!(h.next().await, Some(Message::Close(_))), "the close is answered");
     h.done.await.expect("a close ends the loop");
 }

@@ -8,7 +8,7 @@
 use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use axum::extract::ws::Utf8Bytes;
+use bytes::Bytes;
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
@@ -33,7 +33,7 @@ struct TopicState {
     people: HashMap<UserId, usize>,
     /// The presence frame last sent to everyone, for a newcomer whose
     /// person is already present (everyone else already has it).
-    presence: Option<Utf8Bytes>,
+    presence: Option<Bytes>,
 }
 
 #[derive(Default)]
@@ -57,8 +57,9 @@ fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
     state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-fn frame(message: &ServerMessage<'_>) -> Utf8Bytes {
-    Utf8Bytes::from(message.to_json())
+/// Serialized and framed once, written as it is to every connection.
+fn frame(message: &ServerMessage<'_>) -> Bytes {
+    super::socket::text_frame(message.to_json().as_bytes())
 }
 
 impl Hub {

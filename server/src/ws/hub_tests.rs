@@ -42,7 +42,8 @@ async fn presences(receiver: &mut Receiver) -> Vec<Vec<String>> {
         .into_iter()
         .filter_map(|message| match message {
             Outgoing::Frame(frame) => {
-                let value: serde_json::Value = serde_json::from_str(frame.as_str()).expect("json");
+                let value: serde_json::Value =
+                    serde_json::from_str(crate::ws::socket::frame_text(&frame)).expect("json");
                 let users = value["users"].as_array()?.iter();
                 Some(users.map(|user| user["display_name"].as_str().unwrap_or_default().to_owned()).collect())
             }

@@ -6,14 +6,17 @@ pub mod delivered;
 mod gates;
 pub mod hub;
 pub mod protocol;
+pub mod socket;
 
-use axum::extract::ws::WebSocketUpgrade;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
-use futures_util::StreamExt;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
+use tokio_tungstenite::WebSocketStream;
 
 use crate::domain::comment::Audience;
 use crate::domain::limits::WEBSOCKET_MESSAGE_BYTES;
@@ -30,13 +33,20 @@ pub const CONNECTIONS_PER_USER: usize = 8;
 
 /// Frames queued for one connection before it counts as too slow.
 pub const CLIENT_QUEUE: usize = 256;
-/// Small buffers: a socket mostly waits, clients send little (subscribe,
-/// ping, typing), and tungstenite allocates the whole read buffer for every
-/// socket and zeroes it before every read attempt, which the connection
-/// makes each time it wakes to write. A larger message still arrives whole;
-/// it only takes more reads.
-const READ_BUFFER: usize = 512;
-const WRITE_BUFFER: usize = 8 * 1024;
+/// A small read buffer: a socket mostly waits, clients send little
+/// (subscribe, ping, typing), and tungstenite allocates the whole read
+/// buffer for every socket and zeroes it before every read attempt. A larger
+/// message still arrives whole; it only takes more reads. tungstenite's own
+/// write buffer is off: it writes into the connection's output buffer (see
+/// `socket`), which must receive its frames at once to keep them in order
+/// with the event frames appended there.
+pub fn socket_config() -> WebSocketConfig {
+    WebSocketConfig::default()
+        .read_buffer_size(256)
+        .write_buffer_size(0)
+        .max_message_size(Some(WEBSOCKET_MESSAGE_BYTES))
+        .max_frame_size(Some(WEBSOCKET_MESSAGE_BYTES))
+}
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/ws", get(upgrade))
@@ -53,18 +63,12 @@ pub async fn upgrade(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     headers: HeaderMap,
-    upgrade: WebSocketUpgrade,
+    upgrade: socket::Upgrade,
 ) -> ApiResult<Response> {
     check_origin_if_present(&headers, &state.public_url.origin)?;
     if state.hub.connections_of(user.id) >= state.ws_per_person {
         return Err(ApiError::RateLimited { retry_after_secs: 10 });
     }
-    let upgrade = upgrade
-        .max_message_size(WEBSOCKET_MESSAGE_BYTES)
-        .max_frame_size(WEBSOCKET_MESSAGE_BYTES)
-        .read_buffer_size(READ_BUFFER)
-        .write_buffer_size(WRITE_BUFFER)
-        .max_write_buffer_size(WRITE_BUFFER + 4 * WEBSOCKET_MESSAGE_BYTES);
     let presence = PresenceUser {
         id: user.id,
         display_name: user.display_name.clone(),
@@ -87,12 +91,39 @@ pub async fn upgrade(
         store: state.store.clone(),
         shutdown: state.shutdown.clone(),
     };
-    Ok(upgrade.on_upgrade(move |socket| async move {
+    let (response, upgraded) = upgrade.accept();
+    tokio::spawn(async move {
         let _running = running;
+        let Ok(upgraded) = upgraded.await else { return };
         connection.hub.register(connection.client.clone());
         metrics::gauge!("minga_websocket_connections").increment(1);
-        let (sink, stream) = socket.split();
-        connection.run(sink, stream, outgoing).await;
+        // Served by axum from a TCP listener, the socket splits into two
+        // halves that need no lock between them.
+        match upgraded.downcast::<TokioIo<TcpStream>>() {
+            Ok(parts) => {
+                let (read, write) = parts.io.into_inner().into_split();
+                // Copied, then let go at once: it may be a slice of hyper's
+                // whole read buffer, which it would keep alive.
+                let already_read = parts.read_buf.to_vec();
+                drop(parts.read_buf);
+                let ws = WebSocketStream::from_partially_read(
+                    socket::Duplex::new(read),
+                    already_read,
+                    Role::Server,
+                    Some(socket_config()),
+                )
+                .await;
+                connection.run(Box::new(ws), write, outgoing).await;
+            }
+            Err(upgraded) => {
+                let (read, write) = tokio::io::split(TokioIo::new(upgraded));
+                let ws =
+                    WebSocketStream::from_raw_socket(socket::Duplex::new(read), Role::Server, Some(socket_config()))
+                        .await;
+                connection.run(Box::new(ws), write, outgoing).await;
+            }
+        }
         metrics::gauge!("minga_websocket_connections").decrement(1);
-    }))
+    });
+    Ok(response)
 }
