@@ -175,6 +175,46 @@ mod tests {
         }
     }
 
+    async fn refusal(request: axum::http::request::Builder) -> Option<String> {
+        let (mut parts, ()) = request.body(()).expect("request").into_parts();
+        match Upgrade::from_request_parts(&mut parts, &()).await {
+            Ok(_) => None,
+            Err(ApiError::BadRequest(why)) => Some(why),
+            Err(other) => Some(format!("unexpected {other:?}")),
+        }
+    }
+
+    fn upgrade_request() -> axum::http::request::Builder {
+        axum::http::Request::builder()
+            .uri("/api/v1/ws")
+            .header(header::CONNECTION, "Upgrade")
+            .header(header::UPGRADE, "websocket")
+            .header(header::SEC_WEBSOCKET_VERSION, "13")
+            .header(header::SEC_WEBSOCKET_KEY, "dGhlIHNhbXBsZSBub25jZQ==")
+    }
+
+    #[tokio::test]
+    async fn what_is_not_a_websocket_upgrade_is_a_bad_request() {
+        let plain = axum::http::Request::builder().uri("/api/v1/ws");
+        assert!(refusal(plain).await.expect("refused").contains("websocket upgrade"));
+        let posted = upgrade_request().method(Method::POST);
+        assert!(refusal(posted).await.is_some());
+        let mut old = upgrade_request();
+        old.headers_mut().expect("headers").insert(header::SEC_WEBSOCKET_VERSION, HeaderValue::from_static("8"));
+        assert!(refusal(old).await.expect("refused").contains("version 13"));
+        let mut keyless = upgrade_request();
+        keyless.headers_mut().expect("headers").remove(header::SEC_WEBSOCKET_KEY);
+        assert!(refusal(keyless).await.is_some());
+        // Everything right but the connection hyper hands over: not an upgrade either.
+        assert!(refusal(upgrade_request()).await.expect("refused").contains("websocket upgrade"));
+    }
+
+    #[test]
+    fn the_accept_key_is_rfc_6455s() {
+        // The example handshake of RFC 6455, section 1.3.
+        assert_eq!(derive_accept_key(b"dGhlIHNhbXBsZSBub25jZQ=="), "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+    }
+
     #[test]
     fn connection_header_lists_are_read_item_by_item() {
         let mut headers = HeaderMap::new();
