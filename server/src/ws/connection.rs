@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use bytes::BytesMut;
 use futures_util::{Sink, SinkExt, StreamExt};
-use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncWrite};
 use tokio::time::Instant;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::protocol::CloseFrame;
@@ -21,7 +21,7 @@ use super::delivered::Delivered;
 use super::gates::{self, Gate};
 use super::hub::{Client, Ending, Hub, Outgoing, Receiver};
 use super::protocol::{parse, ClientMessage, ServerMessage};
-use super::socket::{write_out, Duplex};
+use super::socket::Duplex;
 use crate::domain::account::User;
 use crate::domain::event::{may_read_topic, Topic};
 use crate::store::Store;
@@ -57,7 +57,7 @@ pub struct Connection {
 }
 
 type Failed = tokio_tungstenite::tungstenite::Error;
-type Socket<R> = WebSocketStream<Duplex<R>>;
+type Socket<T> = WebSocketStream<Duplex<T>>;
 
 fn text(message: &ServerMessage<'_>) -> Message {
     Message::Text(Utf8Bytes::from(message.to_json()))
@@ -86,13 +86,11 @@ fn append_frames(out: &mut BytesMut, batch: &mut VecDeque<Outgoing>, delivered: 
 }
 
 impl Connection {
-    /// Serves the client on `ws` (tungstenite reading the socket's read
-    /// half, writing into a buffer) until either side ends it; what is
-    /// buffered is written to `socket`, the write half.
-    pub async fn run<R, W>(self, mut ws: Box<Socket<R>>, mut socket: W, mut outgoing: Receiver)
+    /// Serves the client on `ws` (tungstenite reading the socket, writing
+    /// into a buffer the loop writes out) until either side ends it.
+    pub async fn run<T>(self, mut ws: Box<Socket<T>>, mut outgoing: Receiver)
     where
-        R: AsyncRead + Unpin,
-        W: AsyncWrite + Unpin,
+        T: AsyncRead + AsyncWrite + Unpin,
     {
         let mut delivered = Delivered::default();
         let mut received = crate::domain::rate_limit::FailureCounter::new(MESSAGES_PER_WINDOW);
@@ -115,11 +113,11 @@ impl Connection {
             if !ws.get_ref().out.is_empty() {
                 tokio::select! {
                     biased;
-                    written = write_out(&mut ws.get_mut().out, &mut socket) => if written.is_err() {
+                    written = ws.get_mut().write_out() => if written.is_err() {
                         break false;
                     },
                     () = poll_fn(|cx| stopping.poll(client, cx, true, |cx| stopped.as_mut().poll(cx))) => {
-                        Box::pin(self.say_goodbye(&mut ws, &mut socket)).await;
+                        Box::pin(self.say_goodbye(&mut ws)).await;
                         break true;
                     }
                 }
@@ -127,7 +125,7 @@ impl Connection {
             let step = tokio::select! {
                 biased;
                 () = poll_fn(|cx| stopping.poll(client, cx, true, |cx| stopped.as_mut().poll(cx))) => {
-                    Box::pin(self.say_goodbye(&mut ws, &mut socket)).await;
+                    Box::pin(self.say_goodbye(&mut ws)).await;
                     break true;
                 }
                 () = outgoing.take_all(&mut batch) => {
@@ -139,7 +137,7 @@ impl Connection {
                         last_heard = Instant::now();
                         let now = last_heard.into_std();
                         if received.check(&(), now).is_err() {
-                            Box::pin(Self::send_now(close(POLICY, "too many messages"), &mut ws, &mut socket)).await;
+                            Box::pin(Self::send_now(close(POLICY, "too many messages"), &mut ws)).await;
                             break true;
                         }
                         received.record(&(), now);
@@ -162,19 +160,15 @@ impl Connection {
         self.hub.disconnect(self.client.id);
         // Boxed, as the goodbyes are: rarely needed, they would otherwise
         // make every connection's future (and its memory) larger.
-        Box::pin(Self::finish(ws, socket, said_goodbye)).await;
+        Box::pin(Self::finish(ws, said_goodbye)).await;
     }
 
     /// Answers a close the client started (tungstenite queued the reply),
     /// and after our own goodbye reads (and drops) what the client still
     /// sends until it answers, within `LINGER` each.
-    async fn finish<R: AsyncRead + Unpin, W: AsyncWrite + Unpin>(
-        mut ws: Box<Socket<R>>,
-        mut socket: W,
-        said_goodbye: bool,
-    ) {
+    async fn finish<T: AsyncRead + AsyncWrite + Unpin>(mut ws: Box<Socket<T>>, said_goodbye: bool) {
         let _ = ws.flush().await;
-        let _ = tokio::time::timeout(LINGER, write_out(&mut ws.get_mut().out, &mut socket)).await;
+        let _ = tokio::time::timeout(LINGER, ws.get_mut().write_out()).await;
         if said_goodbye {
             let _ = tokio::time::timeout(LINGER, async {
                 while let Some(Ok(message)) = ws.next().await {
@@ -185,23 +179,19 @@ impl Connection {
             })
             .await;
         }
-        let _ = socket.shutdown().await;
+        let _ = ws.get_mut().shutdown().await;
     }
 
     /// Sends `message` and writes it out, within `LINGER`.
-    async fn send_now<R: AsyncRead + Unpin, W: AsyncWrite + Unpin>(
-        message: Message,
-        ws: &mut Socket<R>,
-        socket: &mut W,
-    ) {
+    async fn send_now<T: AsyncRead + AsyncWrite + Unpin>(message: Message, ws: &mut Socket<T>) {
         let _ = ws.send(message).await;
-        let _ = tokio::time::timeout(LINGER, write_out(&mut ws.get_mut().out, socket)).await;
+        let _ = tokio::time::timeout(LINGER, ws.get_mut().write_out()).await;
     }
 
     /// Tells the client why it is being let go (within `LINGER`).
-    async fn say_goodbye<R: AsyncRead + Unpin, W: AsyncWrite + Unpin>(&self, ws: &mut Socket<R>, socket: &mut W) {
+    async fn say_goodbye<T: AsyncRead + AsyncWrite + Unpin>(&self, ws: &mut Socket<T>) {
         self.goodbye(ws).await;
-        let _ = tokio::time::timeout(LINGER, write_out(&mut ws.get_mut().out, socket)).await;
+        let _ = tokio::time::timeout(LINGER, ws.get_mut().write_out()).await;
     }
 
     async fn goodbye<S>(&self, sink: &mut S)

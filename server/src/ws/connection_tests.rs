@@ -33,16 +33,15 @@ async fn start() -> Harness {
     let presence = PresenceUser { id: user.id, display_name: "U".into(), organization: "O".into() };
     let (client, outgoing) = Client::new(hub.next_client_id(), presence, Audience::Everyone, 8, shutdown.child_token());
     let (server_end, peer_end) = tokio::io::duplex(64 * 1024);
-    let (read, write) = tokio::io::split(server_end);
     let ws = WebSocketStream::from_raw_socket(
-        crate::ws::socket::Duplex::new(read),
+        crate::ws::socket::Duplex::new(server_end),
         Role::Server,
         Some(crate::ws::socket_config()),
     )
     .await;
     let peer = WebSocketStream::from_raw_socket(peer_end, Role::Client, None).await;
     let connection = Connection { client, user, hub, store, shutdown: shutdown.clone() };
-    let done = tokio::spawn(connection.run(Box::new(ws), write, outgoing));
+    let done = tokio::spawn(connection.run(Box::new(ws), outgoing));
     Harness { peer, shutdown, done, _dir: dir }
 }
 

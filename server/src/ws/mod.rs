@@ -14,7 +14,6 @@ use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
 use hyper_util::rt::TokioIo;
-use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::protocol::{Role, WebSocketConfig};
 use tokio_tungstenite::WebSocketStream;
 
@@ -97,32 +96,9 @@ pub async fn upgrade(
         let Ok(upgraded) = upgraded.await else { return };
         connection.hub.register(connection.client.clone());
         metrics::gauge!("minga_websocket_connections").increment(1);
-        // Served by axum from a TCP listener, the socket splits into two
-        // halves that need no lock between them.
-        match upgraded.downcast::<TokioIo<TcpStream>>() {
-            Ok(parts) => {
-                let (read, write) = parts.io.into_inner().into_split();
-                // Copied, then let go at once: it may be a slice of hyper's
-                // whole read buffer, which it would keep alive.
-                let already_read = parts.read_buf.to_vec();
-                drop(parts.read_buf);
-                let ws = WebSocketStream::from_partially_read(
-                    socket::Duplex::new(read),
-                    already_read,
-                    Role::Server,
-                    Some(socket_config()),
-                )
-                .await;
-                connection.run(Box::new(ws), write, outgoing).await;
-            }
-            Err(upgraded) => {
-                let (read, write) = tokio::io::split(TokioIo::new(upgraded));
-                let ws =
-                    WebSocketStream::from_raw_socket(socket::Duplex::new(read), Role::Server, Some(socket_config()))
-                        .await;
-                connection.run(Box::new(ws), write, outgoing).await;
-            }
-        }
+        let socket = socket::Duplex::new(TokioIo::new(upgraded));
+        let ws = WebSocketStream::from_raw_socket(socket, Role::Server, Some(socket_config())).await;
+        connection.run(Box::new(ws), outgoing).await;
         metrics::gauge!("minga_websocket_connections").decrement(1);
     });
     Ok(response)

@@ -105,26 +105,52 @@ impl Upgrade {
     }
 }
 
-/// What tungstenite reads from and writes to: the socket's read half, and
-/// a buffer standing in for its write half (see the module's comment).
-pub struct Duplex<R> {
-    read: R,
+/// What tungstenite reads from and writes to: it reads the socket, and
+/// writes into `out`, which the connection writes to the socket itself with
+/// [`Duplex::write_out`] (see the module's comment). One value, not two
+/// halves of a split socket, so no lock is taken between reading and writing.
+pub struct Duplex<T> {
+    io: T,
     pub out: BytesMut,
 }
 
-impl<R> Duplex<R> {
-    pub fn new(read: R) -> Duplex<R> {
-        Duplex { read, out: BytesMut::new() }
+/// An output buffer grown past this (by a backlog) is let go once written,
+/// so a socket that goes idle holds little.
+const KEEP_OUT: usize = 64 * 1024;
+
+impl<T: AsyncWrite + Unpin> Duplex<T> {
+    pub fn new(io: T) -> Duplex<T> {
+        Duplex { io, out: BytesMut::new() }
+    }
+
+    /// Writes `out` to the socket and empties it. Cancel-safe: whatever was
+    /// not written stays in `out`, and the frames after it whole.
+    pub async fn write_out(&mut self) -> io::Result<()> {
+        while !self.out.is_empty() {
+            let written = self.io.write(&self.out).await?;
+            if written == 0 {
+                return Err(io::ErrorKind::WriteZero.into());
+            }
+            self.out.advance(written);
+        }
+        if self.out.capacity() > KEEP_OUT {
+            self.out = BytesMut::new();
+        }
+        self.io.flush().await
+    }
+
+    pub async fn shutdown(&mut self) -> io::Result<()> {
+        self.io.shutdown().await
     }
 }
 
-impl<R: AsyncRead + Unpin> AsyncRead for Duplex<R> {
+impl<T: AsyncRead + Unpin> AsyncRead for Duplex<T> {
     fn poll_read(mut self: Pin<&mut Self>, cx: &mut Context<'_>, buf: &mut ReadBuf<'_>) -> Poll<io::Result<()>> {
-        Pin::new(&mut self.read).poll_read(cx, buf)
+        Pin::new(&mut self.io).poll_read(cx, buf)
     }
 }
 
-impl<R: Unpin> AsyncWrite for Duplex<R> {
+impl<T: Unpin> AsyncWrite for Duplex<T> {
     fn poll_write(mut self: Pin<&mut Self>, _cx: &mut Context<'_>, buf: &[u8]) -> Poll<io::Result<usize>> {
         self.out.extend_from_slice(buf);
         Poll::Ready(Ok(buf.len()))
@@ -137,26 +163,6 @@ impl<R: Unpin> AsyncWrite for Duplex<R> {
     fn poll_shutdown(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<io::Result<()>> {
         Poll::Ready(Ok(()))
     }
-}
-
-/// An output buffer grown past this (by a backlog) is let go once written,
-/// so a socket that goes idle holds little.
-const KEEP_OUT: usize = 64 * 1024;
-
-/// Writes `out` to the socket and empties it. Cancel-safe: whatever was
-/// not written stays in `out`, whole frames after it.
-pub async fn write_out<W: AsyncWrite + Unpin>(out: &mut BytesMut, socket: &mut W) -> io::Result<()> {
-    while !out.is_empty() {
-        let written = socket.write(out).await?;
-        if written == 0 {
-            return Err(io::ErrorKind::WriteZero.into());
-        }
-        out.advance(written);
-    }
-    if out.capacity() > KEEP_OUT {
-        *out = BytesMut::new();
-    }
-    socket.flush().await
 }
 
 #[cfg(test)]
