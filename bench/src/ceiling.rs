@@ -11,24 +11,9 @@ use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::broadcast;
 use tokio_tungstenite::tungstenite::handshake::derive_accept_key;
 
-/// An unmasked server-to-client text frame.
-pub fn text_frame(payload: &[u8]) -> Bytes {
-    let mut frame = BytesMut::with_capacity(payload.len() + 10);
-    frame.put_u8(0x81);
-    match payload.len() {
-        len @ 0..=125 => frame.put_u8(len as u8),
-        len @ 126..=65_535 => {
-            frame.put_u8(126);
-            frame.put_u16(len as u16);
-        }
-        len => {
-            frame.put_u8(127);
-            frame.put_u64(len as u64);
-        }
-    }
-    frame.put_slice(payload);
-    frame.freeze()
-}
+/// The same framing Minga's hub does once per event: an unmasked final
+/// text frame around the payload.
+pub use minga::ws::socket::text_frame;
 
 pub async fn serve(port: u16) -> anyhow::Result<()> {
     let listener = TcpListener::bind(("127.0.0.1", port)).await?;
