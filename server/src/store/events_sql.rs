@@ -1,18 +1,25 @@
 //! The event log, written once for both backends (see `accounts_sql.rs`).
 //! `append_events` runs inside the transaction of the change it records.
 
-/// The event row, written with the topic head's new hash. PostgreSQL does
-/// both in one statement (a round trip fewer on every write); SQLite, which
-/// has no data-modifying `WITH` but no network either, in two.
+/// The event row, written with the topic head's new hash: the statement
+/// recording the event, and the one moving the head if it is separate.
+/// PostgreSQL does both in one (a round trip fewer on every write); SQLite,
+/// which has no data-modifying `WITH` but no network either, in two.
 macro_rules! record_event_sql {
     (one_statement) => {
-        "WITH recorded AS (INSERT INTO events (topic, seq, kind, data, actor_id, actor_name, comment_id, at, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING topic) \
-         UPDATE topic_heads SET hash = $9 FROM recorded WHERE topic_heads.topic = recorded.topic"
+        (
+            "WITH recorded AS (INSERT INTO events (topic, seq, kind, data, actor_id, actor_name, comment_id, at, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING topic) \
+             UPDATE topic_heads SET hash = $9 FROM recorded WHERE topic_heads.topic = recorded.topic",
+            None::<&str>,
+        )
     };
     (two_statements) => {
-        "INSERT INTO events (topic, seq, kind, data, actor_id, actor_name, comment_id, at, hash) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+        (
+            "INSERT INTO events (topic, seq, kind, data, actor_id, actor_name, comment_id, at, hash) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            Some("UPDATE topic_heads SET hash = $2 WHERE topic = $1"),
+        )
     };
 }
 
@@ -59,7 +66,8 @@ macro_rules! event_store {
                             at: &at_text,
                         },
                     );
-                    sqlx::query($crate::store::events_sql::record_event_sql!($record))
+                    let (record, advance_head) = $crate::store::events_sql::record_event_sql!($record);
+                    sqlx::query(record)
                         .bind(&topic)
                         .bind(seq)
                         .bind(event.kind)
@@ -72,8 +80,8 @@ macro_rules! event_store {
                         .execute(&mut *conn)
                         .await
                         .map_err(Self::err)?;
-                    if stringify!($record) == "two_statements" {
-                        sqlx::query("UPDATE topic_heads SET hash = $2 WHERE topic = $1")
+                    if let Some(advance_head) = advance_head {
+                        sqlx::query(advance_head)
                             .bind(&topic)
                             .bind(&hash)
                             .execute(&mut *conn)

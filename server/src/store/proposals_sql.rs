@@ -52,13 +52,7 @@ macro_rules! proposal_store {
                 conn: &mut <$db as sqlx::Database>::Connection,
                 id: uuid::Uuid,
             ) -> $crate::store::StoreResult<$crate::domain::proposal::Proposal> {
-                let found: Option<uuid::Uuid> =
-                    sqlx::query_scalar(concat!("SELECT id FROM proposals WHERE id = $1", $for_update))
-                        .bind(id)
-                        .fetch_optional(&mut *conn)
-                        .await
-                        .map_err(Self::err)?;
-                found.ok_or($crate::store::StoreError::NotFound("proposal"))?;
+                Self::lock_thread(conn, id).await?;
                 Self::proposal_in(conn, id).await
             }
 

@@ -137,7 +137,8 @@ impl Connection {
                         last_heard = Instant::now();
                         let now = last_heard.into_std();
                         if received.check(&(), now).is_err() {
-                            Box::pin(Self::send_now(close(POLICY, "too many messages"), &mut ws)).await;
+                            let _ = ws.send(close(POLICY, "too many messages")).await;
+                            Box::pin(Self::write_out_within_linger(&mut ws)).await;
                             break true;
                         }
                         received.record(&(), now);
@@ -168,7 +169,7 @@ impl Connection {
     /// sends until it answers, within `LINGER` each.
     async fn finish<T: AsyncRead + AsyncWrite + Unpin>(mut ws: Box<Socket<T>>, said_goodbye: bool) {
         let _ = ws.flush().await;
-        let _ = tokio::time::timeout(LINGER, ws.get_mut().write_out()).await;
+        Self::write_out_within_linger(&mut ws).await;
         if said_goodbye {
             let _ = tokio::time::timeout(LINGER, async {
                 while let Some(Ok(message)) = ws.next().await {
@@ -182,16 +183,15 @@ impl Connection {
         let _ = ws.get_mut().shutdown().await;
     }
 
-    /// Sends `message` and writes it out, within `LINGER`.
-    async fn send_now<T: AsyncRead + AsyncWrite + Unpin>(message: Message, ws: &mut Socket<T>) {
-        let _ = ws.send(message).await;
+    /// Writes out what is buffered, giving up after `LINGER`.
+    async fn write_out_within_linger<T: AsyncRead + AsyncWrite + Unpin>(ws: &mut Socket<T>) {
         let _ = tokio::time::timeout(LINGER, ws.get_mut().write_out()).await;
     }
 
     /// Tells the client why it is being let go (within `LINGER`).
     async fn say_goodbye<T: AsyncRead + AsyncWrite + Unpin>(&self, ws: &mut Socket<T>) {
         self.goodbye(ws).await;
-        let _ = tokio::time::timeout(LINGER, ws.get_mut().write_out()).await;
+        Self::write_out_within_linger(ws).await;
     }
 
     async fn goodbye<S>(&self, sink: &mut S)

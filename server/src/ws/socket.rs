@@ -43,6 +43,7 @@ pub fn text_frame(payload: &[u8]) -> Bytes {
 }
 
 /// The payload of a frame made by [`text_frame`].
+#[cfg(test)]
 pub fn frame_text(frame: &[u8]) -> &str {
     let start = match frame.get(1) {
         Some(126) => 4,
