@@ -56,9 +56,18 @@ fn secret_ballots_have_no_live_results() {
     let now = chrono::Utc::now();
     assert!(check_settings(0.5, true, false, None, now).is_ok());
     assert!(check_settings(0.5, false, true, Some(now + chrono::Duration::minutes(1)), now).is_ok());
-    assert_eq!(check_settings(0.5, true, true, None, now).map_err(|e| e.field), Err("live_results"));
-    assert_eq!(check_settings(1.5, false, false, None, now).map_err(|e| e.field), Err("quorum"));
-    assert_eq!(check_settings(0.5, false, false, Some(now), now).map_err(|e| e.field), Err("closes_at"));
+    assert_eq!(
+        check_settings(0.5, true, true, None, now).map_err(|e| e.field.into_owned()),
+        Err(String::from("live_results"))
+    );
+    assert_eq!(
+        check_settings(1.5, false, false, None, now).map_err(|e| e.field.into_owned()),
+        Err(String::from("quorum"))
+    );
+    assert_eq!(
+        check_settings(0.5, false, false, Some(now), now).map_err(|e| e.field.into_owned()),
+        Err(String::from("closes_at"))
+    );
 }
 
 #[test]

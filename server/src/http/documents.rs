@@ -198,6 +198,7 @@ pub async fn import(
     if essence != "text/markdown" && essence != "text/plain" {
         return Err(ApiError::UnsupportedMediaType("send the charter as text/markdown".into()));
     }
+    crate::domain::limits::plain_text("text", &text)?;
     let imported = parse_import(&text)
         .map_err(|err| ApiError::validation("body", format!("line {}: {}", err.line, err.message)))?;
     let sections =

@@ -61,7 +61,7 @@ impl ApiError {
         ApiError::Forbidden(detail.into())
     }
 
-    pub fn validation(field: &'static str, problem: impl Into<String>) -> Self {
+    pub fn validation(field: impl Into<std::borrow::Cow<'static, str>>, problem: impl Into<String>) -> Self {
         ApiError::Validation(Invalid::new(field, problem))
     }
 
@@ -130,7 +130,7 @@ impl ApiError {
             detail: self.detail(),
             code: self.code().to_owned(),
             field: match self {
-                ApiError::Validation(invalid) => Some(invalid.field.to_owned()),
+                ApiError::Validation(invalid) => Some(invalid.field.clone().into_owned()),
                 _ => None,
             },
         }

@@ -21,6 +21,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Json<T> {
         if !value.is_object() {
             return Err(ApiError::validation("body", "must be a JSON object"));
         }
+        crate::domain::limits::request_text(&value)?;
         serde_json::from_value(value).map(Json).map_err(|err| {
             ApiError::validation("body", format!("Failed to deserialize the JSON body into the target type: {err}"))
         })
