@@ -6,7 +6,7 @@ use minga_tests::{on_both_backends, Backend, TestApp};
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
-on_both_backends!(proposals_and_comments_page_oldest_first);
+on_both_backends!(proposals_and_comments_page_oldest_first, event_pages_are_bounded_in_bytes_too);
 
 fn ids(list: &Value) -> Vec<String> {
     list.as_array().unwrap().iter().map(|item| item["id"].as_str().unwrap().to_owned()).collect()
@@ -49,4 +49,33 @@ async fn proposals_and_comments_page_oldest_first(backend: Backend) {
         let path = format!("/api/v1/proposals/{}/comments?{query}", proposals[0]);
         app.answer(Some(&ana), Method::GET, &path, None, StatusCode::UNPROCESSABLE_ENTITY).await;
     }
+}
+
+/// `limit=1000` of large events is cut by size (about 2 MiB of data), and
+/// paging on from the last seq still reaches every event, once each.
+async fn event_pages_are_bounded_in_bytes_too(backend: Backend) {
+    let t = minga_tests::thread(backend).await;
+    let big = "palabra ".repeat(2_400);
+    for n in 0..120 {
+        t.app.comment(&t.ana, &t.proposal, &format!("{n} {big}")).await;
+    }
+    let topic = format!("proposal:{}", t.proposal);
+    let (mut after, mut seen, mut largest) = (0, Vec::new(), 0);
+    loop {
+        let path = format!("/api/v1/events?topic={topic}&after={after}&limit=1000");
+        let response = t.app.as_user(&t.beto, Method::GET, &path).send().await.unwrap();
+        assert_eq!(response.status(), StatusCode::OK);
+        let text = response.text().await.unwrap();
+        largest = largest.max(text.len());
+        let page: Value = serde_json::from_str(&text).unwrap();
+        let page = page.as_array().unwrap().clone();
+        let Some(last) = page.last() else { break };
+        after = last["seq"].as_i64().unwrap();
+        seen.extend(page.iter().map(|event| event["seq"].as_i64().unwrap()));
+    }
+    let total: Vec<i64> = (1..=seen.len() as i64).collect();
+    assert_eq!(seen, total, "every event once, in order");
+    assert!(seen.len() > 120, "the comments and the proposal's own events");
+    // 120 events of ~38 KB are ~4.5 MB: more than one page, none far past 2 MiB.
+    assert!(largest < 3 * 1024 * 1024, "a page of {largest} B");
 }

@@ -17,7 +17,7 @@ use minga_tests::ws::WsClient;
 use minga_tests::{on_both_backends, thread, Backend, Thread, PUBLIC_URL};
 use tokio_tungstenite::tungstenite::Message;
 
-on_both_backends!(a_stalled_client_costs_bounded_memory);
+on_both_backends!(a_stalled_client_costs_bounded_memory, a_replay_nobody_reads_costs_bounded_memory);
 
 /// Comments posted while the client is stalled; each event is ~38 KB (the
 /// body and its HTML), so the flood is ~12 MB, twelve times the cap.
@@ -154,5 +154,76 @@ async fn a_stalled_client_costs_bounded_memory(backend: Backend) {
         assert_eq!(resync["type"], "resync", "{ending:?}");
         assert_eq!(resync["topic"], topic);
         assert_eq!(ending.get(1).map(|close| close["code"].clone()), Some(1013.into()), "{ending:?}");
+    }
+}
+
+/// Sockets that subscribe to a large topic from its start and never read:
+/// the replay is written a page at a time, under the same cap as live
+/// frames, so each costs about a page, not the topic; and a reader too slow
+/// for its replay is told to resync (1013) rather than held forever.
+async fn a_replay_nobody_reads_costs_bounded_memory(backend: Backend) {
+    const READERS: usize = 6;
+    let _alone = ONE_AT_A_TIME.lock().await;
+    let Thread { app, ana, beto, proposal, .. } = thread(backend).await;
+    let topic = format!("proposal:{proposal}");
+    let big = "palabra ".repeat(2_400);
+    // ~12 MB of events, read once in full to warm the caches and pools.
+    for n in 0..FLOOD {
+        app.comment(&ana, &proposal, &format!("{n} {big}")).await;
+    }
+    let mut warm = app.ws(&beto).await;
+    let (replayed, head) = warm.subscribe(&topic, Some(0)).await;
+    let topic_bytes: usize = replayed.iter().map(|event| event.to_string().len()).sum();
+    drop(warm);
+
+    let url = app.url("/api/v1/ws").replace("http://", "ws://");
+    let headers = [("authorization", format!("Bearer {}", beto.token)), ("origin", PUBLIC_URL.to_owned())];
+    let before = resident_bytes();
+    let mut stalled = Vec::new();
+    for _ in 0..READERS {
+        let mut reader = WsClient::connect_with_small_buffer(&url, &headers).await;
+        reader.send(serde_json::json!({"type": "subscribe", "topic": topic, "after": 0})).await;
+        stalled.push(reader);
+    }
+    let mut peak = before;
+    for _ in 0..100 {
+        peak = peak.max(resident_bytes());
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let grew = peak.saturating_sub(before);
+    eprintln!(
+        "unread replays ({backend:?}): {READERS} sockets x {:.1} MB topic, server RSS grew {:.1} MB",
+        mb(topic_bytes),
+        mb(grew)
+    );
+    assert!(topic_bytes > 10 * MAX_QUEUED_BYTES, "the topic ({topic_bytes} B) dwarfs the cap");
+    // Queued whole, the replays would hold READERS times the topic (and
+    // more, as frames); a page each (about the 1 MiB cap, serialized twice
+    // at most) and the database's caches are far less.
+    assert!(grew < READERS * topic_bytes, "RSS grew {grew} B for {READERS} unread replays of {topic_bytes} B");
+
+    // Each is let go, though none reads, and what it finds when it reads at
+    // last ends with `resync` and 1013 when they fitted in its buffers.
+    let beto_id = minga::domain::ids::UserId(beto.id().parse().unwrap());
+    let deadline = std::time::Instant::now() + Duration::from_secs(40);
+    while app.state.hub.connections_of(beto_id) > 0 {
+        assert!(std::time::Instant::now() < deadline, "unread replays are still held");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    for mut reader in stalled {
+        let mut last = None;
+        while let Some(message) = reader.next().await {
+            assert_ne!(message["type"], "subscribed", "a replay nobody read was not written whole");
+            if message["type"] == "event" {
+                assert!(message["seq"].as_i64() < Some(head), "{message}");
+            }
+            if message["type"] == "__close" {
+                assert_eq!(message["code"], 1013, "{message}");
+            }
+            last = Some(message);
+        }
+        if let Some(last) = last.filter(|m| m["type"] != "event") {
+            assert!(last["type"] == "__close" || last["type"] == "resync", "{last}");
+        }
     }
 }

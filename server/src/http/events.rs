@@ -19,6 +19,10 @@ pub fn router() -> Router<AppState> {
 
 pub const DEFAULT_LIMIT: u32 = 100;
 pub const MAX_LIMIT: u32 = 1000;
+/// A page also stops before this many characters of event data (at least
+/// one event is always sent): a thousand large revisions were 190 MB in one
+/// answer. The client goes on from the last seq it got, as with `limit`.
+pub const PAGE_CHARS: i64 = 2 * 1024 * 1024;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -35,7 +39,8 @@ pub struct EventQuery {
     pub limit: Option<u32>,
 }
 
-/// A topic's events in seq order, as this reader may see them.
+/// A topic's events in seq order, as this reader may see them; a page ends
+/// at `limit` events or about 2 MiB of event data, whichever comes first.
 #[utoipa::path(get, path = "/api/v1/events", tag = "events", params(EventQuery),
     responses((status = 200, body = [Event]), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn replay(
@@ -54,6 +59,6 @@ pub async fn replay(
     }
     let after = query.after.unwrap_or(0).max(0);
     let audience = Audience::of(&user);
-    let events = state.store.events(topic, after, limit).await?;
+    let events = state.store.events_within(topic, after, limit, PAGE_CHARS).await?;
     Ok(Json(events.iter().map(|event| event.as_seen_by(audience)).collect()))
 }

@@ -112,7 +112,13 @@ pub trait DiscussionStore: Send + Sync + 'static {
 #[async_trait]
 pub trait EventStore: Send + Sync + 'static {
     /// Events of `topic` with seq > `after`, oldest first, at most `limit`.
-    async fn events(&self, topic: Topic, after: i64, limit: u32) -> StoreResult<Vec<Event>>;
+    async fn events(&self, topic: Topic, after: i64, limit: u32) -> StoreResult<Vec<Event>> {
+        self.events_within(topic, after, limit, i64::MAX).await
+    }
+    /// As `events`, and stopping before the data would pass `max_chars`
+    /// characters (at least one event, however large): a page of a topic
+    /// of large revisions stays small in memory and on the wire.
+    async fn events_within(&self, topic: Topic, after: i64, limit: u32, max_chars: i64) -> StoreResult<Vec<Event>>;
     /// The last seq of `topic` (0 when it has none).
     async fn head(&self, topic: Topic) -> StoreResult<i64>;
     /// The last seq of every topic that has events.

@@ -116,21 +116,27 @@ macro_rules! event_store {
 
         #[async_trait::async_trait]
         impl $crate::store::EventStore for $store {
-            async fn events(
+            async fn events_within(
                 &self,
                 topic: $crate::domain::event::Topic,
                 after: i64,
                 limit: u32,
+                max_chars: i64,
             ) -> $crate::store::StoreResult<Vec<$crate::domain::event::Event>> {
+                // The page is cut by count first, so the running total reads
+                // at most `limit` rows, never the rest of the topic.
                 let rows: Vec<$crate::store::rows_drafting::EventRow> = sqlx::query_as(
                     "SELECT e.topic, e.seq, e.kind, e.data, e.actor_id, e.actor_name, e.at, \
                      c.deleted AS comment_deleted, c.hidden AS comment_hidden \
-                     FROM events e LEFT JOIN comments c ON c.id = e.comment_id \
-                     WHERE e.topic = $1 AND e.seq > $2 ORDER BY e.seq LIMIT $3",
+                     FROM (SELECT page.*, SUM(LENGTH(page.data)) OVER (ORDER BY page.seq) - LENGTH(page.data) AS before \
+                           FROM (SELECT * FROM events WHERE topic = $1 AND seq > $2 ORDER BY seq LIMIT $3) page) e \
+                     LEFT JOIN comments c ON c.id = e.comment_id \
+                     WHERE e.before < $4 ORDER BY e.seq",
                 )
                 .bind(topic.to_string())
                 .bind(after)
                 .bind(i64::from(limit))
+                .bind(max_chars)
                 .fetch_all(&self.pool)
                 .await
                 .map_err(Self::err)?;

@@ -142,7 +142,7 @@ impl Client {
         self.ending.lock().ok().and_then(|ending| ending.clone())
     }
 
-    pub(super) fn end(&self, why: Ending) {
+    pub fn end(&self, why: Ending) {
         if let Ok(mut ending) = self.ending.lock() {
             ending.get_or_insert(why);
         }

@@ -29,8 +29,16 @@ use crate::store::Store;
 /// How often the server pings, and how long silence means a dead peer.
 pub const PING_EVERY: Duration = Duration::from_secs(20);
 pub const DEAD_AFTER: Duration = Duration::from_secs(50);
-/// Replayed events are read from the log in pages of this size.
+/// Replayed events are read from the log in pages of at most this many
+/// events and this many characters of event data, and the next page only
+/// once the last is written: a replay costs one page of memory, whatever
+/// the topic's size (unbounded, 24 sockets replaying ~190 MB each took the
+/// server from 411 MiB to 5 GiB).
 const REPLAY_PAGE: u32 = 500;
+const REPLAY_PAGE_CHARS: i64 = super::hub::MAX_QUEUED_BYTES as i64;
+/// A replay whose writing made no progress for this long (the client does
+/// not read) is given up with `resync` and 1013, as a live backlog is.
+const REPLAY_STALL: Duration = if cfg!(test) { Duration::from_millis(500) } else { Duration::from_secs(10) };
 /// How long a goodbye may take to write, and then how long the client has
 /// to answer the close frame: closing a socket with unread input resets it,
 /// and the client could lose the close frame and the reason in it.
@@ -57,6 +65,24 @@ pub struct Connection {
 }
 
 type Failed = tokio_tungstenite::tungstenite::Error;
+
+/// A subscription whose replay is still being written, page by page.
+struct Replay {
+    key: Arc<str>,
+    topic: Topic,
+    last: i64,
+}
+
+/// The next page of the first replay waiting; never ready when none waits.
+async fn next_page(
+    store: &dyn Store,
+    waiting: Option<(Topic, i64)>,
+) -> crate::store::StoreResult<Vec<crate::domain::event::Event>> {
+    match waiting {
+        Some((topic, after)) => store.events_within(topic, after, REPLAY_PAGE, REPLAY_PAGE_CHARS).await,
+        None => std::future::pending().await,
+    }
+}
 type Socket<T> = WebSocketStream<Duplex<T>>;
 
 fn text(message: &ServerMessage<'_>) -> Message {
@@ -97,6 +123,7 @@ impl Connection {
         let mut ping = tokio::time::interval_at(Instant::now() + PING_EVERY, PING_EVERY);
         let mut last_heard = Instant::now();
         let mut batch = VecDeque::new();
+        let mut replays = VecDeque::<Replay>::new();
         // Made once: a new wait every time the loop wakes (once per frame
         // written) costs a lock and a registration. The client's token is
         // cancelled by the server's shutdown too.
@@ -111,15 +138,36 @@ impl Connection {
             // client that stopped reading blocks the write; the hub lets it
             // go once its queue overflows.
             if !ws.get_ref().out.is_empty() {
-                tokio::select! {
-                    biased;
-                    written = ws.get_mut().write_out() => if written.is_err() {
-                        break false;
-                    },
-                    () = poll_fn(|cx| stopping.poll(client, cx, true, |cx| stopped.as_mut().poll(cx))) => {
-                        Box::pin(self.say_goodbye(&mut ws)).await;
-                        break true;
+                let mut stall = tokio::time::interval_at(Instant::now() + REPLAY_STALL, REPLAY_STALL);
+                let mut progress = ws.get_ref().written;
+                // Some(said goodbye) ends the connection; None goes on.
+                let ended = loop {
+                    tokio::select! {
+                        biased;
+                        written = ws.get_mut().write_out() => break written.is_err().then_some(false),
+                        () = poll_fn(|cx| stopping.poll(client, cx, true, |cx| stopped.as_mut().poll(cx))) => {
+                            Box::pin(self.say_goodbye(&mut ws)).await;
+                            break Some(true);
+                        }
+                        // The timers are kept while a write waits: a peer
+                        // that neither reads nor sends is dead, and one that
+                        // does not read its replay is told to resync.
+                        _ = stall.tick() => {
+                            let moved = ws.get_ref().written != progress;
+                            progress = ws.get_ref().written;
+                            if moved {
+                                continue;
+                            }
+                            if let Some(replay) = replays.front() {
+                                self.client.end(Ending::Overflow(replay.key.to_string()));
+                            } else if last_heard.elapsed() > DEAD_AFTER {
+                                break Some(false);
+                            }
+                        }
                     }
+                };
+                if let Some(said_goodbye) = ended {
+                    break said_goodbye;
                 }
             }
             let step = tokio::select! {
@@ -128,9 +176,16 @@ impl Connection {
                     Box::pin(self.say_goodbye(&mut ws)).await;
                     break true;
                 }
-                () = outgoing.take_all(&mut batch) => {
+                // Held while a replay is written, as before `subscribed`
+                // (presence comes after it); the queue's cap still bounds them.
+                () = outgoing.take_all(&mut batch), if replays.is_empty() => {
                     append_frames(&mut ws.get_mut().out, &mut batch, &mut delivered);
                     Ok(true)
+                }
+                // Only once what is buffered is written, so a replay holds one page.
+                page = next_page(&*self.store, replays.front().map(|r: &Replay| (r.topic, r.last))),
+                    if ws.get_ref().out.is_empty() => {
+                    Box::pin(self.replayed(&mut ws, &mut replays, &mut delivered, page)).await
                 }
                 incoming = poll_fn(|cx| reading.poll(client, cx, false, |cx| ws.poll_next_unpin(cx))) => match incoming {
                     Some(Ok(message)) => {
@@ -142,7 +197,7 @@ impl Connection {
                             break true;
                         }
                         received.record(&(), now);
-                        self.receive(&mut ws, &mut delivered, message).await
+                        self.receive(&mut ws, &mut delivered, &mut replays, message).await
                     }
                     Some(Err(_)) | None => break false,
                 },
@@ -213,7 +268,13 @@ impl Connection {
         }
     }
 
-    async fn receive<S>(&self, sink: &mut S, delivered: &mut Delivered, message: Message) -> Result<bool, Failed>
+    async fn receive<S>(
+        &self,
+        sink: &mut S,
+        delivered: &mut Delivered,
+        replays: &mut VecDeque<Replay>,
+        message: Message,
+    ) -> Result<bool, Failed>
     where
         S: Sink<Message, Error = Failed> + Unpin,
     {
@@ -226,12 +287,13 @@ impl Connection {
         match parse(frame.as_str()) {
             Err(problem) => self.error(sink, "bad_message", &problem).await,
             Ok(ClientMessage::Ping { id }) => sink.send(text(&ServerMessage::Pong { id })).await.map(|_| true),
-            // Boxed: the replay's state is large and needed only while subscribing.
             Ok(ClientMessage::Subscribe { topic, after }) => {
-                Box::pin(self.subscribe(sink, delivered, &topic, after)).await
+                Box::pin(self.subscribe(sink, delivered, replays, &topic, after)).await
             }
             Ok(ClientMessage::Unsubscribe { topic }) => {
-                if delivered.unfollow(&topic) {
+                let replaying = replays.len();
+                replays.retain(|replay| *replay.key != *topic);
+                if delivered.unfollow(&topic) || replays.len() != replaying {
                     self.hub.leave(&topic, self.client.id);
                 }
                 Ok(true)
@@ -253,13 +315,13 @@ impl Connection {
         sink.send(text(&ServerMessage::Error { code, message })).await.map(|_| true)
     }
 
-    /// Joins the topic first, then replays the log after `after`, then says
-    /// `subscribed`: live events queued meanwhile are dropped at or below
-    /// what the replay sent, so there is no gap and no duplicate.
+    /// Joins the topic first, then queues the replay of the log after
+    /// `after`, which the loop writes page by page (see `replayed`).
     async fn subscribe<S>(
         &self,
         sink: &mut S,
         delivered: &mut Delivered,
+        replays: &mut VecDeque<Replay>,
         name: &str,
         after: Option<i64>,
     ) -> Result<bool, Failed>
@@ -272,7 +334,6 @@ impl Connection {
         if !may_read_topic(&self.user, topic) {
             return self.error(sink, "forbidden", "this topic is the secretariat's").await;
         }
-        let mut last = after.unwrap_or(0).max(0);
         let key = match self.hub.join(topic, &self.client).await {
             Ok(key) => key,
             Err(err) => {
@@ -280,28 +341,48 @@ impl Connection {
                 return self.error(sink, "unavailable", "could not read the topic; try again").await;
             }
         };
-        let audience = crate::domain::comment::Audience::of(&self.user);
-        loop {
-            let page = match self.store.events(topic, last, REPLAY_PAGE).await {
-                Ok(page) => page,
-                Err(err) => {
-                    tracing::warn!(error = %err, "replay failed");
-                    self.hub.leave(&key, self.client.id);
-                    return self.error(sink, "unavailable", "could not read the topic; try again").await;
+        // Live events of the topic wait in the queue until the replay has
+        // caught up, and are then dropped at or below what it sent.
+        delivered.unfollow(&key);
+        replays.retain(|replay| replay.key != key);
+        replays.push_back(Replay { key, topic, last: after.unwrap_or(0).max(0) });
+        Ok(true)
+    }
+
+    /// Writes a page of the first replay waiting; an empty page means it
+    /// caught up: `subscribed` is said and live events flow from `last` on.
+    async fn replayed<S>(
+        &self,
+        sink: &mut S,
+        replays: &mut VecDeque<Replay>,
+        delivered: &mut Delivered,
+        page: crate::store::StoreResult<Vec<crate::domain::event::Event>>,
+    ) -> Result<bool, Failed>
+    where
+        S: Sink<Message, Error = Failed> + Unpin,
+    {
+        let Some(replay) = replays.front_mut() else { return Ok(true) };
+        let page = match page {
+            Ok(page) => page,
+            Err(err) => {
+                tracing::warn!(error = %err, "replay failed");
+                if let Some(replay) = replays.pop_front() {
+                    self.hub.leave(&replay.key, self.client.id);
                 }
-            };
-            let full = page.len() == REPLAY_PAGE as usize;
-            for event in &page {
-                sink.feed(text(&ServerMessage::Event(&event.as_seen_by(audience)))).await?;
-                last = event.seq;
+                return self.error(sink, "unavailable", "could not read the topic; try again").await;
             }
-            if !full {
-                break;
+        };
+        let audience = crate::domain::comment::Audience::of(&self.user);
+        for event in &page {
+            sink.feed(text(&ServerMessage::Event(&event.as_seen_by(audience)))).await?;
+            replay.last = event.seq;
+        }
+        if page.is_empty() {
+            if let Some(Replay { key, last, .. }) = replays.pop_front() {
+                sink.feed(text(&ServerMessage::Subscribed { topic: &key, head: last })).await?;
+                delivered.follow(key, last);
             }
         }
-        // Live events queued meanwhile are dropped at or below `last`.
-        sink.feed(text(&ServerMessage::Subscribed { topic: &key, head: last })).await?;
-        delivered.follow(key, last);
         sink.flush().await?;
         Ok(true)
     }

@@ -113,6 +113,9 @@ impl Upgrade {
 pub struct Duplex<T> {
     io: T,
     pub out: BytesMut,
+    /// Bytes written to the socket so far: a write that waits is alive as
+    /// long as this moves (the client reads, slowly).
+    pub written: u64,
 }
 
 /// An output buffer grown past this (by a backlog) is let go once written,
@@ -121,7 +124,7 @@ const KEEP_OUT: usize = 64 * 1024;
 
 impl<T: AsyncWrite + Unpin> Duplex<T> {
     pub fn new(io: T) -> Duplex<T> {
-        Duplex { io, out: BytesMut::new() }
+        Duplex { io, out: BytesMut::new(), written: 0 }
     }
 
     /// Writes `out` to the socket and empties it. Cancel-safe: whatever was
@@ -133,6 +136,7 @@ impl<T: AsyncWrite + Unpin> Duplex<T> {
                 return Err(io::ErrorKind::WriteZero.into());
             }
             self.out.advance(written);
+            self.written += written as u64;
         }
         if self.out.capacity() > KEEP_OUT {
             self.out = BytesMut::new();
