@@ -13,6 +13,7 @@ use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
 on_both_backends!(
+    a_role_change_ends_that_persons_sockets,
     two_clients_see_each_others_comments_and_presence,
     resume_after_missing_events,
     subscribing_during_writes_sees_every_seq_once,
@@ -404,4 +405,46 @@ async fn open_websockets_per_person_are_capped(backend: Backend) {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(reopened.is_some(), "a closed websocket frees its place");
+}
+
+/// A secretariat member demoted to delegate stops receiving the moderation
+/// queue at once: the open socket is ended (1008), a new one cannot
+/// subscribe to `moderation`, and other people's sockets are untouched.
+async fn a_role_change_ends_that_persons_sockets(backend: Backend) {
+    let t = thread(backend).await;
+    let carla = t.app.account("carla@secretaria.ec", "Secretaría Técnica", "member", "secretariat").await;
+    let mut demoted = t.app.ws(&carla).await;
+    demoted.subscribe("moderation", None).await;
+    let mut admin = t.app.ws(&t.admin).await;
+    admin.subscribe("moderation", None).await;
+    let mut ana = t.app.ws(&t.ana).await;
+    ana.subscribe(&topic(&t), None).await;
+    // The same role again changes nothing.
+    let path = format!("/api/v1/users/{}", carla.id());
+    t.app.answer(Some(&t.admin), Method::PATCH, &path, Some(json!({"role": "secretariat"})), StatusCode::OK).await;
+    demoted.send(json!({"type": "ping", "id": "still"})).await;
+    assert_eq!(demoted.next_of("pong").await["id"], "still");
+
+    t.app.answer(Some(&t.admin), Method::PATCH, &path, Some(json!({"role": "delegate"})), StatusCode::OK).await;
+    let ended = loop {
+        let message = demoted.next().await.expect("a close");
+        if message["type"] == "__close" {
+            break message;
+        }
+        assert_ne!(message["type"], "event", "no moderation event after the demotion: {message}");
+    };
+    assert_eq!(ended["code"], 1008, "{ended}");
+    let reason = t
+        .app
+        .send(
+            Some(&t.ana),
+            Method::POST,
+            &format!("/api/v1/proposals/{}/comments", t.proposal),
+            Some(json!({"body": "sigo aquí"})),
+        )
+        .await;
+    expect_status(reason, StatusCode::CREATED).await;
+    assert_eq!(ana.next_of("event").await["kind"], "comment.created", "others keep their sockets");
+    admin.send(json!({"type": "ping", "id": "admin"})).await;
+    assert_eq!(admin.next_of("pong").await["id"], "admin");
 }

@@ -200,9 +200,13 @@ pub async fn update_user(
     Path(id): Path<Uuid>,
     Json(request): Json<UpdateUser>,
 ) -> ApiResult<Json<User>> {
+    let before = state.store.user(UserId(id)).await?;
     let patch = UserPatch { role: request.role, active: request.active };
     let user = state.store.update_user(UserId(id), patch).await?;
-    if !user.active {
+    // An open socket was let in by the old role (the moderation queue,
+    // hidden bodies): it ends, and the person reconnects as who they are now.
+    // REST requests read the user afresh, so they follow at once.
+    if !user.active || user.role != before.role || user.organization.id != before.organization.id {
         state.hub.end_sessions_of(user.id);
     }
     tracing::info!(actor = %actor.id, user = %user.id, active = user.active, role = user.role.as_str(), "user updated");
