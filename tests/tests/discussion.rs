@@ -9,6 +9,7 @@ use reqwest::{Method, Response, StatusCode};
 use serde_json::{json, Value};
 
 on_both_backends!(
+    a_deleted_comment_is_empty_in_the_moderation_queue_too,
     everyone_signed_in_comments_and_replies,
     anchors_quote_a_revision,
     comment_bodies_have_limits,
@@ -463,4 +464,33 @@ async fn moderation_events_are_the_secretariats(backend: Backend) {
         w.refused(Some(who), Method::GET, "/api/v1/events?topic=moderation", None, StatusCode::FORBIDDEN).await;
     }
     w.refused(None, Method::GET, "/api/v1/events?topic=moderation", None, StatusCode::UNAUTHORIZED).await;
+}
+
+/// Deleted is empty for everyone, the secretariat included: the flag list
+/// (open and all), and the `flag.created` event replayed; a deleted comment
+/// cannot be flagged.
+async fn a_deleted_comment_is_empty_in_the_moderation_queue_too(backend: Backend) {
+    let w = world(backend).await;
+    let comment = w.comment(&w.ana, "Texto que luego borro.").await;
+    let cid = id(&comment);
+    w.flag(&w.olga, &cid, StatusCode::CREATED).await;
+    let delete = w.app.as_user(&w.ana, Method::DELETE, &format!("/api/v1/comments/{cid}")).send().await.unwrap();
+    assert!(delete.status().is_success(), "{}", delete.status());
+    w.refused(
+        Some(&w.beto),
+        Method::POST,
+        &format!("/api/v1/comments/{cid}/flag"),
+        Some(json!({"reason": "Tarde"})),
+        StatusCode::CONFLICT,
+    )
+    .await;
+    for status in ["open", "all"] {
+        let queue = w.get(&w.admin, &format!("/api/v1/moderation/flags?status={status}")).await;
+        let flagged = &queue.as_array().unwrap()[0]["comment"];
+        assert_eq!((&flagged["body"], &flagged["body_html"]), (&json!(""), &json!("")), "{queue}");
+        assert!(!queue.to_string().contains("luego borro"), "{queue}");
+    }
+    let events = w.get(&w.admin, "/api/v1/events?topic=moderation").await;
+    assert!(events.as_array().unwrap().iter().any(|e| e["kind"] == "flag.created"), "{events}");
+    assert!(!events.to_string().contains("luego borro"), "{events}");
 }

@@ -71,6 +71,19 @@ impl NewEvent {
         NewEvent { topic, kind, data, comment: None }
     }
 
+    /// A moderation event carrying a flag, and in it the flagged comment
+    /// (`flag.comment`), whose body follows the comment's state as in
+    /// [`NewEvent::about_comment`].
+    pub fn about_flag(kind: &'static str, flag: &super::comment::Flag) -> NewEvent {
+        let comment = &flag.comment;
+        NewEvent {
+            topic: Topic::Moderation,
+            kind,
+            data: serde_json::json!({ "flag": flag }),
+            comment: Some((comment.id, (comment.deleted, comment.hidden))),
+        }
+    }
+
     /// An event carrying a comment, under the key `comment`.
     pub fn about_comment(topic: Topic, kind: &'static str, comment: &Comment) -> NewEvent {
         NewEvent {
@@ -104,7 +117,11 @@ impl Event {
         let mut event = self.clone();
         if let Some((deleted, hidden)) = self.comment_state {
             if !body_visible(deleted, hidden, audience) {
-                if let Some(comment) = event.data.get_mut("comment").and_then(Value::as_object_mut) {
+                let carried = match event.data.get("flag") {
+                    Some(_) => event.data.get_mut("flag").and_then(|flag| flag.get_mut("comment")),
+                    None => event.data.get_mut("comment"),
+                };
+                if let Some(comment) = carried.and_then(Value::as_object_mut) {
                     comment.insert("body".into(), Value::String(String::new()));
                     comment.insert("body_html".into(), Value::String(String::new()));
                 }

@@ -211,7 +211,12 @@ pub async fn flags(
         "all" => false,
         _ => return Err(limits::Invalid::new("status", "must be open or all").into()),
     };
-    Ok(Json(state.store.flags(open_only).await?))
+    // Deleted is empty for the secretariat too, whenever it was deleted.
+    let seen = |mut flag: Flag| {
+        flag.comment = flag.comment.as_seen_by(crate::domain::comment::Audience::Secretariat);
+        flag
+    };
+    Ok(Json(state.store.flags(open_only).await?.into_iter().map(seen).collect()))
 }
 
 /// Settle a flag: hide the comment or dismiss the flag.

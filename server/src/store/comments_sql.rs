@@ -271,9 +271,12 @@ macro_rules! comment_store {
                 reason: String,
                 actor: &$crate::domain::account::User,
             ) -> $crate::store::StoreResult<$crate::domain::comment::Flag> {
-                use $crate::domain::event::{NewEvent, Topic};
+                use $crate::domain::event::NewEvent;
                 let mut tx = self.begin_write().await?;
-                Self::lock_comment(&mut tx, id.0).await?;
+                let (_, comment) = Self::lock_comment(&mut tx, id.0).await?;
+                if comment.deleted {
+                    return Err($crate::store::StoreError::Conflict("this comment was deleted".into()));
+                }
                 let flag_id = $crate::domain::ids::FlagId::new();
                 sqlx::query(
                     "INSERT INTO flags (id, comment_id, user_id, reason, status, created_at) \
@@ -288,7 +291,7 @@ macro_rules! comment_store {
                 .await
                 .map_err(Self::err)?;
                 let flag = Self::flag_in(&mut tx, flag_id.0).await?;
-                let event = NewEvent::new(Topic::Moderation, "flag.created", serde_json::json!({ "flag": flag }));
+                let event = NewEvent::about_flag("flag.created", &flag);
                 let events = Self::append_events(&mut tx, Some(actor), vec![event]).await?;
                 self.commit_and_publish(tx, events).await?;
                 Ok(flag)
@@ -349,7 +352,7 @@ macro_rules! comment_store {
                     events.push(NewEvent::about_comment(Topic::Proposal(hidden.proposal_id), "comment.hidden", &hidden));
                 }
                 let flag = Self::flag_in(&mut tx, id.0).await?;
-                events.push(NewEvent::new(Topic::Moderation, "flag.resolved", serde_json::json!({ "flag": flag })));
+                events.push(NewEvent::about_flag("flag.resolved", &flag));
                 let events = Self::append_events(&mut tx, Some(actor), events).await?;
                 self.commit_and_publish(tx, events).await?;
                 Ok(flag)
