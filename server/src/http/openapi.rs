@@ -50,6 +50,87 @@ impl Modify for SessionSchemes {
 /// This document.
 #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "health", security(()),
     responses((status = 200, description = "The OpenAPI 3.1 document", content_type = "application/json")))]
-pub async fn document() -> Json<utoipa::openapi::OpenApi> {
-    Json(ApiDoc::openapi())
+pub async fn document() -> Json<serde_json::Value> {
+    let mut document = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
+    state_text_rule(&mut document);
+    Json(document)
+}
+
+/// The server's one rule for request text (`limits::request_text`: no
+/// control character but tab and line breaks), as a JSON Schema pattern.
+pub const REQUEST_TEXT_PATTERN: &str = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]*$";
+
+/// States the text rule once for the whole document, on every string and
+/// property name a request body may carry (a field's own stricter pattern
+/// stays), so the document says what the server refuses.
+fn state_text_rule(document: &mut serde_json::Value) {
+    use serde_json::Value;
+    fn collect_refs(schema: &Value, names: &mut Vec<String>) {
+        match schema {
+            Value::Object(fields) => {
+                if let Some(name) = fields.get("$ref").and_then(Value::as_str).and_then(|r| r.rsplit('/').next()) {
+                    names.push(name.to_owned());
+                }
+                fields.values().for_each(|value| collect_refs(value, names));
+            }
+            Value::Array(items) => items.iter().for_each(|item| collect_refs(item, names)),
+            _ => {}
+        }
+    }
+    fn apply(schema: &mut Value) {
+        let Value::Object(fields) = schema else { return };
+        let is_string = match fields.get("type") {
+            Some(Value::String(kind)) => kind == "string",
+            Some(Value::Array(kinds)) => kinds.iter().any(|kind| kind == "string"),
+            _ => false,
+        };
+        if is_string && !fields.contains_key("format") && !fields.contains_key("enum") {
+            match fields.get("pattern").and_then(Value::as_str) {
+                None => {
+                    fields.insert("pattern".into(), REQUEST_TEXT_PATTERN.into());
+                }
+                // A field's own pattern that lets control characters through
+                // (`\S`: "something besides spaces") is kept beside the rule.
+                Some(own) if !own.contains(r"\x00-\x1f") => {
+                    fields.entry("allOf").or_insert_with(|| serde_json::json!([{ "pattern": REQUEST_TEXT_PATTERN }]));
+                }
+                Some(_) => {}
+            }
+        }
+        if fields.contains_key("properties") || fields.get("type").is_some_and(|kind| kind == "object") {
+            fields.entry("propertyNames").or_insert_with(|| serde_json::json!({ "pattern": REQUEST_TEXT_PATTERN }));
+        }
+        for key in ["properties", "items", "oneOf", "anyOf", "allOf", "additionalProperties"] {
+            match fields.get_mut(key) {
+                Some(Value::Object(inner)) if key == "properties" => inner.values_mut().for_each(apply),
+                Some(Value::Array(inner)) => inner.iter_mut().for_each(apply),
+                Some(inner @ Value::Object(_)) => apply(inner),
+                _ => {}
+            }
+        }
+    }
+    let mut names = Vec::new();
+    if let Some(Value::Object(paths)) = document.get_mut("paths") {
+        for operation in paths.values_mut().filter_map(Value::as_object_mut).flat_map(|item| item.values_mut()) {
+            if let Some(Value::Object(content)) = operation.pointer_mut("/requestBody/content") {
+                for media in content.values_mut() {
+                    if let Some(schema) = media.get_mut("schema") {
+                        collect_refs(schema, &mut names);
+                        apply(schema);
+                    }
+                }
+            }
+        }
+    }
+    let Some(Value::Object(schemas)) = document.pointer_mut("/components/schemas") else { return };
+    let mut seen = std::collections::HashSet::new();
+    while let Some(name) = names.pop() {
+        if !seen.insert(name.clone()) {
+            continue;
+        }
+        if let Some(schema) = schemas.get_mut(&name) {
+            collect_refs(schema, &mut names);
+            apply(schema);
+        }
+    }
 }
