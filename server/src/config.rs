@@ -101,6 +101,10 @@ pub struct Settings {
     /// Websockets one person may keep open on this node (phone, laptop, tabs); a further one gets 429.
     #[arg(long, env = "MINGA_WS_PER_PERSON", default_value_t = 8, value_parser = clap::value_parser!(u32).range(1..), global = true)]
     pub ws_per_person: u32,
+    /// Password checks (sign-in, accepting an invitation) run at once, 19 MiB each; eight times as many
+    /// may wait, and further ones get 503. Default: one per core.
+    #[arg(long, env = "MINGA_PASSWORD_CHECKS", value_parser = clap::value_parser!(u32).range(1..=1024), global = true)]
+    pub password_checks: Option<u32>,
 }
 
 impl std::fmt::Debug for Settings {
@@ -117,6 +121,7 @@ impl std::fmt::Debug for Settings {
             .field("trust_forwarded_for", &self.trust_forwarded_for)
             .field("request_timeout_secs", &self.request_timeout_secs)
             .field("ws_per_person", &self.ws_per_person)
+            .field("password_checks", &self.password_checks)
             .finish()
     }
 }

@@ -7,6 +7,7 @@ use std::time::Duration;
 use base64::Engine;
 use rand::RngCore;
 
+use crate::auth::password::PasswordChecks;
 use crate::auth::token::Tokens;
 use crate::bus::{EventBus, LocalBus, PgBus};
 use crate::config::{PublicUrl, Settings};
@@ -36,6 +37,7 @@ pub struct AppState {
     pub ws_per_person: usize,
     pub login_throttle: Arc<Mutex<LoginThrottle<Option<IpAddr>>>>,
     pub write_throttle: Arc<Mutex<WriteThrottle<UserId>>>,
+    pub password_checks: PasswordChecks,
 }
 
 impl AppState {
@@ -73,11 +75,22 @@ impl AppState {
                 max_failures: settings.writes_per_minute.max(1),
                 window: Duration::from_secs(60),
             }))),
+            password_checks: match settings.password_checks {
+                Some(at_once) => PasswordChecks::new(usize::try_from(at_once).unwrap_or(1)),
+                None => PasswordChecks::for_this_machine(),
+            },
         })
     }
 }
 
 impl AppState {
+    /// The sign-in counters. A panic while they were held cannot leave them
+    /// half-updated (each update is one map operation), so a poisoned lock
+    /// is taken as it is rather than failing every sign-in after it.
+    pub fn login_throttle(&self) -> std::sync::MutexGuard<'_, LoginThrottle<Option<IpAddr>>> {
+        self.login_throttle.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
     /// Counts a write by `user`; `Err(wait)` when they are over their allowance.
     pub fn throttle_write(&self, user: UserId, kind: WriteKind) -> Result<(), Duration> {
         let mut throttle = self.write_throttle.lock().unwrap_or_else(std::sync::PoisonError::into_inner);

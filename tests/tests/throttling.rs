@@ -1,13 +1,19 @@
 //! Per-person limits on writes: 429 with Retry-After, per person and per
-//! kind of write, on both backends; and the request timeout.
+//! kind of write, on both backends; sign-in limits under concurrency and the
+//! bound on password checks at once; and the request timeout.
 
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
-use minga_tests::{expect_problem, on_both_backends, Backend, TestApp};
+use minga_tests::{expect_problem, expect_status, on_both_backends, Backend, TestApp};
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-on_both_backends!(writes_over_the_allowance_wait, a_request_that_never_finishes_is_cut_off);
+on_both_backends!(
+    writes_over_the_allowance_wait,
+    a_request_that_never_finishes_is_cut_off,
+    simultaneous_wrong_logins_count_against_the_limit,
+    password_checks_beyond_the_bound_are_refused_at_once,
+);
 
 async fn writes_over_the_allowance_wait(backend: Backend) {
     let app = TestApp::spawn_with(backend, &["--writes-per-minute", "3"]).await;
@@ -73,4 +79,49 @@ async fn a_request_that_never_finishes_is_cut_off(backend: Backend) {
     assert!(text.contains("content-type: application/problem+json"), "{text}");
     assert!(text.contains(r#""code":"unavailable""#), "{text}");
     assert!(elapsed >= std::time::Duration::from_millis(900), "cut off after {elapsed:?}, before the timeout");
+}
+
+/// Sixty wrong passwords sent at once for one account: each attempt is
+/// counted before its password is checked, so no more than the limit are
+/// ever evaluated (before, all sixty were).
+async fn simultaneous_wrong_logins_count_against_the_limit(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    app.delegate("juana@example.org", "Org J").await;
+    let attempts = (0..60).map(|_| app.login("juana@example.org", "wrong password!"));
+    let statuses: Vec<StatusCode> = futures_util::future::join_all(attempts).await.iter().map(|r| r.status()).collect();
+    let evaluated = statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
+    let refused = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
+    let allowed = minga::state::LOGIN_FAILURES_PER_ACCOUNT.max_failures as usize;
+    assert_eq!(evaluated, allowed, "{statuses:?}");
+    assert_eq!(refused, 60 - allowed, "{statuses:?}");
+    // The right password waits too: the account's allowance is spent.
+    let after = app.login("juana@example.org", minga_tests::PASSWORD).await;
+    expect_problem(after, StatusCode::TOO_MANY_REQUESTS, "rate_limited").await;
+}
+
+/// With room for one password check at a time and a short queue, a crowd of
+/// sign-ins gets 503 with Retry-After at once for what does not fit (each
+/// check holds 19 MiB), and every request is answered; a right password
+/// still gets in once the crowd has passed.
+async fn password_checks_beyond_the_bound_are_refused_at_once(backend: Backend) {
+    let app = TestApp::spawn_with(backend, &["--password-checks", "1"]).await;
+    app.delegate("olga@example.org", "Org O").await;
+    let emails: Vec<String> = (0..24).map(|n| format!("nadie{n}@example.org")).collect();
+    let attempts = emails.iter().map(|email| app.login(email, "wrong password!"));
+    let answers = futures_util::future::join_all(attempts).await;
+    let (mut busy, mut checked) = (0, 0);
+    for answer in answers {
+        match answer.status() {
+            StatusCode::UNAUTHORIZED => checked += 1,
+            StatusCode::SERVICE_UNAVAILABLE => {
+                busy += 1;
+                assert!(answer.headers().contains_key("retry-after"));
+                let problem = expect_problem(answer, StatusCode::SERVICE_UNAVAILABLE, "unavailable").await;
+                assert!(problem["detail"].as_str().unwrap().contains("password"), "{problem}");
+            }
+            other => panic!("unexpected {other}"),
+        }
+    }
+    assert!(busy > 0 && checked > 0, "{busy} refused, {checked} checked");
+    expect_status(app.login("olga@example.org", minga_tests::PASSWORD).await, StatusCode::OK).await;
 }

@@ -63,6 +63,17 @@ impl<K: Hash + Eq + Clone> FailureCounter<K> {
         self.buckets.remove(key);
     }
 
+    /// Takes back one recorded failure (an attempt counted in advance that
+    /// turned out not to be one).
+    pub fn release(&mut self, key: &K) {
+        if let Some(bucket) = self.buckets.get_mut(key) {
+            bucket.failures = bucket.failures.saturating_sub(1);
+            if bucket.failures == 0 {
+                self.buckets.remove(key);
+            }
+        }
+    }
+
     fn live(&self, bucket: &Bucket, now: Instant) -> bool {
         now.duration_since(bucket.started) < self.policy.window
     }
@@ -91,15 +102,30 @@ impl<A: Hash + Eq + Clone> LoginThrottle<A> {
         }
     }
 
-    pub fn record_failure(&mut self, account: &str, address: &A, now: Instant) {
+    /// Counts an attempt as a failure before its password is checked, or says
+    /// how long to wait. Counting first is what keeps simultaneous attempts
+    /// within the limit: a check-then-record would let all of them through
+    /// while the first hashes were still running.
+    pub fn reserve(&mut self, account: &str, address: &A, now: Instant) -> Result<(), Duration> {
+        self.check(account, address, now)?;
         self.accounts.record(&account.to_owned(), now);
         self.addresses.record(address, now);
+        Ok(())
     }
 
-    /// A correct password clears the account's failures (not the address's:
-    /// one success must not reopen an address that is guessing at others).
-    pub fn record_success(&mut self, account: &str) {
+    /// A correct password clears the account's failures and gives the
+    /// address back its reserved attempt (only that one: a success must not
+    /// reopen an address that is guessing at others).
+    pub fn record_success(&mut self, account: &str, address: &A) {
         self.accounts.forget(&account.to_owned());
+        self.addresses.release(address);
+    }
+
+    /// A reserved attempt that was never made (the server was too busy to
+    /// check the password) is given back to both.
+    pub fn release(&mut self, account: &str, address: &A) {
+        self.accounts.release(&account.to_owned());
+        self.addresses.release(address);
     }
 }
 
@@ -152,8 +178,7 @@ mod tests {
         let mut t = throttle();
         let start = Instant::now();
         for _ in 0..3 {
-            assert!(t.check("ana", &"1.1.1.1", start).is_ok());
-            t.record_failure("ana", &"1.1.1.1", start);
+            assert!(t.reserve("ana", &"1.1.1.1", start).is_ok());
         }
         let wait = t.check("ana", &"2.2.2.2", start + MINUTE).unwrap_err();
         assert_eq!(wait, 9 * MINUTE, "the wait runs to the end of the window");
@@ -166,7 +191,7 @@ mod tests {
         let mut t = throttle();
         let now = Instant::now();
         for name in ["a", "b", "c", "d", "e"] {
-            t.record_failure(name, &"6.6.6.6", now);
+            t.reserve(name, &"6.6.6.6", now).unwrap();
         }
         assert!(t.check("z", &"6.6.6.6", now).is_err());
         assert!(t.check("z", &"7.7.7.7", now).is_ok());
@@ -176,14 +201,32 @@ mod tests {
     fn success_clears_the_account_but_not_the_address() {
         let mut t = throttle();
         let now = Instant::now();
+        t.reserve("ana", &"1.1.1.1", now).unwrap();
+        t.reserve("ana", &"1.1.1.1", now).unwrap();
+        // The third attempt is the right password.
+        t.reserve("ana", &"1.1.1.1", now).unwrap();
+        t.record_success("ana", &"1.1.1.1");
         for _ in 0..3 {
-            t.record_failure("ana", &"1.1.1.1", now);
+            t.reserve("ana", &"9.9.9.9", now).unwrap();
         }
-        t.record_success("ana");
-        assert!(t.check("ana", &"9.9.9.9", now).is_ok());
-        t.record_failure("ana", &"1.1.1.1", now);
-        t.record_failure("ana", &"1.1.1.1", now);
-        assert!(t.check("x", &"1.1.1.1", now).is_err(), "the address has had 5 failures");
+        assert!(t.check("ana", &"9.9.9.9", now).is_err(), "the account starts afresh after its success");
+        t.reserve("bea", &"1.1.1.1", now).unwrap();
+        t.reserve("cris", &"1.1.1.1", now).unwrap();
+        assert!(t.check("x", &"1.1.1.1", now).is_ok(), "the address: two failures of ana, two others");
+        t.reserve("dora", &"1.1.1.1", now).unwrap();
+        assert!(t.check("x", &"1.1.1.1", now).is_err(), "ana's earlier failures still count for the address");
+    }
+
+    #[test]
+    fn reserved_attempts_hold_the_limit_until_given_back() {
+        let mut t = throttle();
+        let now = Instant::now();
+        for _ in 0..3 {
+            t.reserve("ana", &"1.1.1.1", now).unwrap();
+        }
+        assert!(t.reserve("ana", &"1.1.1.1", now).is_err(), "three in flight use up the allowance");
+        t.release("ana", &"1.1.1.1");
+        assert!(t.reserve("ana", &"1.1.1.1", now).is_ok(), "an attempt never made is given back");
     }
 
     #[test]
@@ -202,10 +245,10 @@ mod tests {
     fn a_new_window_starts_after_the_old_one_ends() {
         let mut t = throttle();
         let start = Instant::now();
-        t.record_failure("ana", &"1", start);
-        t.record_failure("ana", &"1", start);
+        t.reserve("ana", &"1", start).unwrap();
+        t.reserve("ana", &"1", start).unwrap();
         let later = start + 11 * MINUTE;
-        t.record_failure("ana", &"1", later);
+        t.reserve("ana", &"1", later).unwrap();
         assert!(t.check("ana", &"1", later).is_ok(), "old failures expired; one new failure only");
     }
 }

@@ -14,7 +14,7 @@ use utoipa::ToSchema;
 use super::error::{ApiError, ApiResult, Problem};
 use super::extract::{Json, Path};
 use super::session::{check_origin, check_origin_if_present, cookie_token, session_cookie, ClientAddress, CurrentUser};
-use crate::auth::{invitation_token_hash, password};
+use crate::auth::invitation_token_hash;
 use crate::domain::account::{InvitationState, Organization, Role, User};
 use crate::domain::{account, limits};
 use crate::state::AppState;
@@ -81,6 +81,7 @@ fn cleared_cookie(state: &AppState) -> [(header::HeaderName, axum::http::HeaderV
         (status = 200, body = SessionResponse),
         (status = 401, description = "Wrong email or password (the same answer for both)", body = Problem),
         (status = 429, description = "Too many failed attempts", body = Problem),
+        (status = 503, description = "Too many password checks at once; Retry-After says when to try again", body = Problem),
     ))]
 pub async fn login(
     State(state): State<AppState>,
@@ -90,34 +91,39 @@ pub async fn login(
 ) -> ApiResult<Response> {
     check_origin_if_present(&headers, &state.public_url.origin)?;
     let account = account::unique_key(&request.email);
-    let throttled = state.login_throttle.lock().map_err(|_| anyhow::anyhow!("throttle lock poisoned"))?.check(
-        &account,
-        &address,
-        Instant::now(),
-    );
-    if let Err(wait) = throttled {
+    // The attempt counts as a failure from here on, until a right password
+    // says otherwise: simultaneous attempts cannot all pass the check.
+    if let Err(wait) = state.login_throttle().reserve(&account, &address, Instant::now()) {
         metrics::counter!("minga_login_throttled_total").increment(1);
         return Err(ApiError::RateLimited { retry_after_secs: wait.as_secs().max(1) });
     }
-    let credentials = state.store.credentials(&account).await?;
+    let checked = check_credentials(&state, &account, request.password).await;
+    match checked {
+        Ok(Some(user)) => {
+            state.login_throttle().record_success(&account, &address);
+            signed_in(&state, StatusCode::OK, user)
+        }
+        Ok(None) => {
+            metrics::counter!("minga_login_failures_total").increment(1);
+            Err(ApiError::Unauthenticated)
+        }
+        Err(error) => {
+            // Not an attempt at the password (busy, database down): given back.
+            state.login_throttle().release(&account, &address);
+            Err(error)
+        }
+    }
+}
+
+/// The active account this password opens, if any.
+async fn check_credentials(state: &AppState, account: &str, password: String) -> ApiResult<Option<User>> {
+    let credentials = state.store.credentials(account).await?;
     let (user, hash) = match credentials {
         Some(found) => (Some(found.user), Some(found.password_hash)),
         None => (None, None),
     };
-    let password_ok = password::verify(request.password, hash).await;
-    let mut throttle = state.login_throttle.lock().map_err(|_| anyhow::anyhow!("throttle lock poisoned"))?;
-    match user {
-        Some(user) if password_ok && user.active => {
-            throttle.record_success(&account);
-            drop(throttle);
-            signed_in(&state, StatusCode::OK, user)
-        }
-        _ => {
-            throttle.record_failure(&account, &address, Instant::now());
-            metrics::counter!("minga_login_failures_total").increment(1);
-            Err(ApiError::Unauthenticated)
-        }
-    }
+    let password_ok = state.password_checks.verify(password, hash).await?;
+    Ok(user.filter(|user| password_ok && user.active))
 }
 
 /// Sign out this browser: clears the session cookie.
@@ -181,6 +187,7 @@ pub async fn invitation(State(state): State<AppState>, Path(token): Path<String>
         (status = 409, description = "An account with this email already exists", body = Problem),
         (status = 410, description = "Already used or expired", body = Problem),
         (status = 422, body = Problem),
+        (status = 503, description = "Too many password checks at once; Retry-After says when to try again", body = Problem),
     ))]
 pub async fn accept_invitation(
     State(state): State<AppState>,
@@ -197,7 +204,7 @@ pub async fn accept_invitation(
     }
     let display_name = limits::display_name(&request.display_name)?;
     limits::password(&request.password)?;
-    let password_hash = password::hash(request.password).await?;
+    let password_hash = state.password_checks.hash(request.password).await?;
     let user =
         state.store.accept_invitation(&token_hash, NewAccount { display_name, password_hash }, Utc::now()).await?;
     tracing::info!(user = %user.id, role = user.role.as_str(), "invitation accepted");

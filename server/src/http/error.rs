@@ -36,6 +36,10 @@ pub enum ApiError {
     RateLimited { retry_after_secs: u64 },
     #[error("service unavailable")]
     Unavailable,
+    /// Too much of one kind of work at once (password checks, a request
+    /// past its time): 503 with a short Retry-After, and why.
+    #[error("overloaded: {0}")]
+    Overloaded(&'static str),
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -78,7 +82,7 @@ impl ApiError {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable | ApiError::Overloaded(_) => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -96,7 +100,7 @@ impl ApiError {
             ApiError::PayloadTooLarge(_) => "payload_too_large",
             ApiError::UnsupportedMediaType(_) | ApiError::BadRequest(_) | ApiError::Validation(_) => "validation",
             ApiError::RateLimited { .. } => "rate_limited",
-            ApiError::Unavailable => "unavailable",
+            ApiError::Unavailable | ApiError::Overloaded(_) => "unavailable",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -109,6 +113,7 @@ impl ApiError {
                 format!("too many attempts; try again in {retry_after_secs} seconds")
             }
             ApiError::Unavailable => "the database is not answering; try again shortly".into(),
+            ApiError::Overloaded(detail) => (*detail).into(),
             ApiError::Internal(_) => "something went wrong on our side; it has been logged".into(),
             ApiError::Validation(invalid) => invalid.to_string(),
             ApiError::Forbidden(detail)
@@ -161,6 +166,9 @@ impl IntoResponse for ApiError {
             ApiError::Unavailable => {
                 headers.insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
             }
+            ApiError::Overloaded(_) => {
+                headers.insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            }
             _ => {}
         }
         response
@@ -210,6 +218,22 @@ impl From<JsonRejection> for ApiError {
                 ApiError::PayloadTooLarge("the request body is larger than the limit of 1 MiB".into())
             }
             other => ApiError::BadRequest(other.body_text()),
+        }
+    }
+}
+
+impl From<crate::auth::password::Busy> for ApiError {
+    fn from(_: crate::auth::password::Busy) -> Self {
+        metrics::counter!("minga_password_checks_refused_total").increment(1);
+        ApiError::Overloaded("too many password checks at once; try again in a moment")
+    }
+}
+
+impl From<crate::auth::password::HashError> for ApiError {
+    fn from(error: crate::auth::password::HashError) -> Self {
+        match error {
+            crate::auth::password::HashError::Busy(busy) => busy.into(),
+            crate::auth::password::HashError::Failed(failed) => ApiError::Internal(failed),
         }
     }
 }

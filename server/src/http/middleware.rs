@@ -38,7 +38,11 @@ pub fn around(routes: Router<AppState>, request_timeout: std::time::Duration) ->
             let request_id = request.headers().get(REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
             tracing::info_span!("request", method = %request.method(), route = %route_of(request), request_id)
         })
-        .on_response(DefaultOnResponse::new().level(Level::INFO));
+        .on_response(DefaultOnResponse::new().level(Level::INFO))
+        // Errors are logged where they are made (an internal error with its
+        // cause, in ApiError); a line per refused request at ERROR level
+        // would let a burst of 503s flood the log.
+        .on_failure(());
     routes
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, request_timeout))
         // Outside the timeout, so that its bare 503 becomes a problem too.
@@ -94,7 +98,10 @@ async fn problem_for_bare_errors(request: Request, next: Next) -> Response {
         StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed,
         StatusCode::NOT_FOUND => ApiError::NotFound("not found".into()),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType("unsupported content type".into()),
-        StatusCode::SERVICE_UNAVAILABLE | StatusCode::REQUEST_TIMEOUT => ApiError::Unavailable,
+        // The timeout layer's answer (the database's own 503 is a problem already).
+        StatusCode::SERVICE_UNAVAILABLE | StatusCode::REQUEST_TIMEOUT => {
+            ApiError::Overloaded("the request did not finish within the time limit; try again")
+        }
         status if status.is_server_error() => ApiError::Internal(anyhow::anyhow!("unexpected {status} from a layer")),
         status => ApiError::BadRequest(status.canonical_reason().unwrap_or("bad request").to_owned()),
     };
