@@ -304,9 +304,16 @@ function revisionsSection(ctx, base) {
 
   const option = (value, key, n) => h('option', { value, t: [key, { n: String(n ?? '') }] });
   async function load() {
-    let revs;
+    // The server pages revisions by count and size; read on from the last
+    // number until a page comes back empty.
+    const revs = [];
     try {
-      revs = await api.get(`${base}/revisions`, { signal: ctx.signal });
+      for (;;) {
+        const after = revs.length ? revs[revs.length - 1].number : 0;
+        const page = await api.get(`${base}/revisions?after=${after}`, { signal: ctx.signal });
+        if (!page.length || !ctx.current()) break;
+        revs.push(...page);
+      }
     } catch (err) {
       if (ctx.current()) showError(alert, err);
       return;

@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::admin::PageQuery;
 use super::error::{ApiError, ApiResult, Problem};
+use super::events::PAGE_CHARS;
 use super::extract::{Json, Path, Query};
 use super::session::{CurrentUser, Secretariat};
 use crate::domain::diff::{word_diff, DiffOp};
@@ -74,6 +75,20 @@ pub struct CreateRevision {
     )]
     pub title: Option<String>,
     pub note: Option<String>,
+}
+
+/// The most revisions one page holds, and the default.
+pub const MAX_REVISIONS_PAGE: u32 = 1000;
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct RevisionPageQuery {
+    /// Only revisions numbered after this one (default 0: from the first).
+    #[param(minimum = 0)]
+    pub after: Option<i64>,
+    /// At most this many (1..=1000, default 1000).
+    #[param(minimum = 1, maximum = 1000)]
+    pub limit: Option<u32>,
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -152,15 +167,27 @@ pub async fn show(
     Ok(Json(state.store.proposal(ProposalId(id)).await?))
 }
 
-/// Every revision, numbered from 1; none is ever changed.
-#[utoipa::path(get, path = "/api/v1/proposals/{id}/revisions", tag = "proposals", params(("id" = Uuid, Path)),
-    responses((status = 200, body = [Revision]), (status = 404, body = Problem)))]
+/// Revisions numbered from 1, oldest first; none is ever changed. A page
+/// ends at `limit` revisions or about 2 MiB of text (at least one is always
+/// sent); the client goes on with `after=<last number>` until a page is empty.
+#[utoipa::path(get, path = "/api/v1/proposals/{id}/revisions", tag = "proposals",
+    params(("id" = Uuid, Path), RevisionPageQuery),
+    responses((status = 200, body = [Revision]), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn revisions(
     State(state): State<AppState>,
     _user: CurrentUser,
     Path(id): Path<Uuid>,
+    Query(query): Query<RevisionPageQuery>,
 ) -> ApiResult<Json<Vec<Revision>>> {
-    Ok(Json(state.store.revisions(ProposalId(id)).await?))
+    let limit = query.limit.unwrap_or(MAX_REVISIONS_PAGE);
+    if !(1..=MAX_REVISIONS_PAGE).contains(&limit) {
+        return Err(ApiError::validation("limit", format!("must be between 1 and {MAX_REVISIONS_PAGE}")));
+    }
+    let after = query.after.unwrap_or(0);
+    if after < 0 {
+        return Err(ApiError::validation("after", "a revision number, 0 or more"));
+    }
+    Ok(Json(state.store.revisions(ProposalId(id), after, limit, PAGE_CHARS).await?))
 }
 
 /// A new revision (the author organization's delegates or the secretariat; only while open).
@@ -195,23 +222,25 @@ pub async fn diff(
     Query(query): Query<RevisionDiffQuery>,
 ) -> ApiResult<Json<TextDiff>> {
     let id = ProposalId(id);
-    let revisions = state.store.revisions(id).await?;
-    let body_of = |number: i64| {
-        revisions
-            .iter()
-            .find(|revision| revision.number == number)
-            .map(|revision| revision.body.clone())
-            .ok_or_else(|| ApiError::NotFound(format!("the proposal has no revision {number}")))
+    let missing = |number: Option<i64>| match number {
+        Some(number) => ApiError::NotFound(format!("the proposal has no revision {number}")),
+        None => ApiError::NotFound("the proposal has no revision".into()),
     };
-    let latest = revisions.last().map_or(1, |revision| revision.number);
-    let new = body_of(query.to.unwrap_or(latest))?;
+    let body_of = |number: Option<i64>| {
+        let store = &state.store;
+        async move { store.revision(id, number).await?.map(|revision| revision.body).ok_or_else(|| missing(number)) }
+    };
+    let new = body_of(query.to).await?;
     let old = match query.from.as_deref().unwrap_or("base") {
         "base" => {
             let proposal = state.store.proposal(id).await?;
             let base = state.store.charter_at(proposal.document_id, proposal.base_version).await?;
             rules::base_text(proposal.kind, proposal.section_id, &base.sections)
         }
-        number => body_of(number.parse().map_err(|_| ApiError::validation("from", "a revision number or `base`"))?)?,
+        number => {
+            let number = number.parse().map_err(|_| ApiError::validation("from", "a revision number or `base`"))?;
+            body_of(Some(number)).await?
+        }
     };
     Ok(Json(TextDiff { ops: word_diff(&old, &new) }))
 }

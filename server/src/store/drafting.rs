@@ -88,7 +88,12 @@ pub trait ProposalStore: Send + Sync + 'static {
         status: Option<ProposalStatus>,
         page: Page,
     ) -> StoreResult<Vec<Proposal>>;
-    async fn revisions(&self, id: ProposalId) -> StoreResult<Vec<Revision>>;
+    /// Revisions numbered after `after`, at most `limit` of them, cut once
+    /// their text passes `max_chars` (always at least one).
+    async fn revisions(&self, id: ProposalId, after: i64, limit: u32, max_chars: i64) -> StoreResult<Vec<Revision>>;
+    /// One revision, the latest when `number` is `None`; `Ok(None)` when the
+    /// proposal has no such revision.
+    async fn revision(&self, id: ProposalId, number: Option<i64>) -> StoreResult<Option<Revision>>;
     async fn revise(&self, id: ProposalId, new: NewRevision, actor: &User) -> StoreResult<Proposal>;
     async fn withdraw(&self, id: ProposalId, actor: &User) -> StoreResult<Proposal>;
     async fn set_locked(&self, id: ProposalId, locked: bool, actor: &User) -> StoreResult<Proposal>;

@@ -47,6 +47,17 @@ macro_rules! proposal_store {
                 locked.ok_or($crate::store::StoreError::NotFound("proposal"))
             }
 
+            /// `NotFound` unless the proposal exists: an empty page of a known
+            /// proposal is an answer, of an unknown one it is a 404.
+            async fn proposal_exists(pool: &sqlx::Pool<$db>, id: uuid::Uuid) -> $crate::store::StoreResult<()> {
+                let found: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM proposals WHERE id = $1")
+                    .bind(id)
+                    .fetch_one(pool)
+                    .await
+                    .map_err(Self::err)?;
+                (found > 0).then_some(()).ok_or($crate::store::StoreError::NotFound("proposal"))
+            }
+
             /// Locks the proposal row for the rest of the transaction.
             async fn lock_proposal(
                 conn: &mut <$db as sqlx::Database>::Connection,
@@ -191,20 +202,55 @@ macro_rules! proposal_store {
             async fn revisions(
                 &self,
                 id: $crate::domain::ids::ProposalId,
+                after: i64,
+                limit: u32,
+                max_chars: i64,
             ) -> $crate::store::StoreResult<Vec<$crate::domain::proposal::Revision>> {
+                // As events_within: cut by count first, then by the running
+                // size of the texts, so no more than `limit` rows are read.
                 let rows: Vec<$crate::store::rows_drafting::RevisionRow> = sqlx::query_as(
                     "SELECT r.number, r.title, r.body, r.note, r.created_at, r.author_id, \
-                     u.display_name AS author_name FROM proposal_revisions r JOIN users u ON u.id = r.author_id \
-                     WHERE r.proposal_id = $1 ORDER BY r.number",
+                     u.display_name AS author_name \
+                     FROM (SELECT page.*, SUM(LENGTH(page.body) + LENGTH(page.note) + LENGTH(page.title)) \
+                             OVER (ORDER BY page.number) \
+                             - (LENGTH(page.body) + LENGTH(page.note) + LENGTH(page.title)) AS before \
+                           FROM (SELECT * FROM proposal_revisions WHERE proposal_id = $1 AND number > $2 \
+                                 ORDER BY number LIMIT $3) page) r \
+                     JOIN users u ON u.id = r.author_id WHERE r.before < $4 ORDER BY r.number",
                 )
                 .bind(id.0)
+                .bind(after)
+                .bind(i64::from(limit))
+                .bind(max_chars)
                 .fetch_all(&self.pool)
                 .await
                 .map_err(Self::err)?;
                 if rows.is_empty() {
-                    return Err($crate::store::StoreError::NotFound("proposal"));
+                    Self::proposal_exists(&self.pool, id.0).await?;
                 }
                 Ok(rows.into_iter().map(Into::into).collect())
+            }
+
+            async fn revision(
+                &self,
+                id: $crate::domain::ids::ProposalId,
+                number: Option<i64>,
+            ) -> $crate::store::StoreResult<Option<$crate::domain::proposal::Revision>> {
+                let row: Option<$crate::store::rows_drafting::RevisionRow> = sqlx::query_as(
+                    "SELECT r.number, r.title, r.body, r.note, r.created_at, r.author_id, \
+                     u.display_name AS author_name FROM proposal_revisions r JOIN users u ON u.id = r.author_id \
+                     WHERE r.proposal_id = $1 AND r.number = COALESCE($2, \
+                       (SELECT MAX(number) FROM proposal_revisions WHERE proposal_id = $1))",
+                )
+                .bind(id.0)
+                .bind(number)
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(Self::err)?;
+                if row.is_none() {
+                    Self::proposal_exists(&self.pool, id.0).await?;
+                }
+                Ok(row.map(Into::into))
             }
 
             async fn revise(
