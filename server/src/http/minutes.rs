@@ -12,6 +12,8 @@ use super::extract::{Json, Path, Query};
 use super::session::CurrentUser;
 use crate::domain::ballot::{Choice, Majority};
 use crate::domain::ids::BallotId;
+use crate::domain::local_time::in_ecuador;
+use crate::domain::markdown_quote::{fenced, inline};
 use crate::domain::minutes::Minutes;
 use crate::i18n::{t, Lang};
 use crate::state::AppState;
@@ -51,11 +53,14 @@ fn list(names: impl Iterator<Item = String>, lang: Lang) -> String {
     }
 }
 
-/// The minutes as a Markdown document in `lang`.
+/// The minutes as a Markdown document in `lang`. Everything people wrote
+/// is quoted (names and the question escaped, the voted text fenced), so
+/// none of it can pose as a heading or a result of the minutes themselves.
 pub fn markdown(minutes: &Minutes, lang: Lang) -> String {
-    let when = |at: chrono::DateTime<chrono::Utc>| at.format("%Y-%m-%d %H:%M UTC").to_string();
+    let zone = t(lang, "minutes.time_zone");
+    let when = |at: chrono::DateTime<chrono::Utc>| format!("{} ({zone})", in_ecuador(at));
     let closed_by = match &minutes.closed_by {
-        Some(person) => format!("{} {}", t(lang, "minutes.by"), person.display_name),
+        Some(person) => format!("{} {}", t(lang, "minutes.by"), inline(&person.display_name)),
         None => t(lang, "minutes.deadline"),
     };
     let result = &minutes.result;
@@ -67,9 +72,9 @@ pub fn markdown(minutes: &Minutes, lang: Lang) -> String {
             choices.iter().map(|c| {
                 format!(
                     "{}: {} ({}, {})",
-                    c.organization.name,
+                    inline(&c.organization.name),
                     t(lang, choice_key(c.choice)),
-                    c.cast_by.display_name,
+                    inline(&c.cast_by.display_name),
                     when(c.cast_at)
                 )
             }),
@@ -84,10 +89,10 @@ pub fn markdown(minutes: &Minutes, lang: Lang) -> String {
          ## {choices_label}\n\n{choices}\n\n## {result_label}\n\n**{verdict}**. {quorum}. {yes}: {y} · {no}: {n} · {abstain}: {a}.\n",
         title = t(lang, "minutes.title"),
         proposal = t(lang, "minutes.proposal"),
-        question = minutes.question,
+        question = inline(&minutes.question),
         text_label = t(lang, "minutes.text"),
         revision = minutes.revision,
-        text = minutes.text,
+        text = fenced(&minutes.text),
         digest_label = t(lang, "minutes.digest"),
         digest = minutes.text_sha256,
         rule_label = t(lang, "minutes.rule"),
@@ -99,15 +104,15 @@ pub fn markdown(minutes: &Minutes, lang: Lang) -> String {
         opened_label = t(lang, "minutes.opened"),
         opened = when(minutes.opened_at),
         by = t(lang, "minutes.by"),
-        opened_by = minutes.opened_by.display_name,
+        opened_by = inline(&minutes.opened_by.display_name),
         closed_label = t(lang, "minutes.closed"),
         closed = when(minutes.closed_at),
         eligible_label = t(lang, "minutes.eligible"),
         eligible_count = minutes.eligible.len(),
-        eligible = list(minutes.eligible.iter().map(|org| org.name.clone()), lang),
+        eligible = list(minutes.eligible.iter().map(|org| inline(&org.name)), lang),
         participants_label = t(lang, "minutes.participants"),
         participant_count = minutes.participants.len(),
-        participants = list(minutes.participants.iter().map(|org| org.name.clone()), lang),
+        participants = list(minutes.participants.iter().map(|org| inline(&org.name)), lang),
         choices_label = t(lang, "minutes.choices"),
         result_label = t(lang, "minutes.result"),
         yes = t(lang, "choice.yes"),
