@@ -35,7 +35,7 @@ pub async fn close_due(store: &dyn Store) {
         }
     };
     for id in due {
-        match store.close_ballot(id, Closer::Deadline, now).await {
+        match store.close_ballot(id, Closer::Deadline).await {
             Ok(Some(ballot)) => tracing::info!(ballot = %ballot.id, "ballot closed at its deadline"),
             Ok(None) => {}
             Err(err) => tracing::warn!(error = %err, ballot = %id, "could not close a ballot at its deadline"),

@@ -113,7 +113,7 @@ pub async fn vote(
     Json(request): Json<CastVote>,
 ) -> ApiResult<Json<BallotView>> {
     state.throttle_write(actor.id, WriteKind::Vote).map_err(ApiError::too_fast)?;
-    let ballot = state.store.cast_vote(BallotId(id), request.choice, &actor, Utc::now()).await?;
+    let ballot = state.store.cast_vote(BallotId(id), request.choice, &actor).await?;
     Ok(Json(ballot.view_for(Some(actor.organization.id))))
 }
 
@@ -126,7 +126,7 @@ pub async fn close(
     Secretariat(actor): Secretariat,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<BallotView>> {
-    let closed = state.store.close_ballot(BallotId(id), Closer::Secretariat(&actor), Utc::now()).await?;
+    let closed = state.store.close_ballot(BallotId(id), Closer::Secretariat(&actor)).await?;
     let ballot = closed.ok_or_else(|| ApiError::Conflict("the ballot is not open".into()))?;
     Ok(Json(ballot.view_for(Some(actor.organization.id))))
 }

@@ -158,12 +158,14 @@ macro_rules! ballot_store {
                 id: $crate::domain::ids::BallotId,
                 choice: $crate::domain::ballot::Choice,
                 actor: &$crate::domain::account::User,
-                now: chrono::DateTime<chrono::Utc>,
             ) -> $crate::store::StoreResult<$crate::domain::ballot_record::BallotRecord> {
                 use $crate::domain::ballot_record::{may_vote, BallotStatus};
                 use $crate::store::StoreError;
                 let mut tx = self.begin_write().await?;
                 let ballot = Self::ballot_in(&mut tx, id.0, true).await?;
+                // Under the ballot's lock, so a cast's time and a close's are
+                // in the order the lock gave them.
+                let now = chrono::Utc::now();
                 if ballot.status != BallotStatus::Open || ballot.closes_at.is_some_and(|deadline| deadline <= now) {
                     return Err(StoreError::Conflict("the ballot is closed".into()));
                 }
@@ -221,13 +223,14 @@ macro_rules! ballot_store {
                 &self,
                 id: $crate::domain::ids::BallotId,
                 by: $crate::store::Closer<'_>,
-                now: chrono::DateTime<chrono::Utc>,
             ) -> $crate::store::StoreResult<Option<$crate::domain::ballot_record::BallotRecord>> {
                 use $crate::domain::ballot_record::BallotStatus;
                 use $crate::domain::proposal::ProposalStatus;
                 use $crate::store::Closer;
                 let mut tx = self.begin_write().await?;
                 let ballot = Self::ballot_in(&mut tx, id.0, true).await?;
+                // Under the lock, as in cast_vote.
+                let now = chrono::Utc::now();
                 let actor = match by {
                     Closer::Secretariat(user) => Some(user),
                     Closer::Deadline => None,

@@ -34,18 +34,14 @@ pub trait BallotStore: Send + Sync + 'static {
     async fn ballot(&self, id: BallotId) -> StoreResult<BallotRecord>;
     /// Casts or changes the actor's organization's vote; 409 once closed
     /// (or past the deadline), 403 for anyone who may not vote in it.
-    async fn cast_vote(
-        &self,
-        id: BallotId,
-        choice: Choice,
-        actor: &User,
-        now: DateTime<Utc>,
-    ) -> StoreResult<BallotRecord>;
+    /// The cast's time is taken under the ballot's lock.
+    async fn cast_vote(&self, id: BallotId, choice: Choice, actor: &User) -> StoreResult<BallotRecord>;
     /// Closes once: the result is computed and stored, the proposal passes
     /// or is rejected. A deadline close of a ballot that is no longer open
-    /// does nothing and returns `None`.
-    async fn close_ballot(&self, id: BallotId, by: Closer<'_>, now: DateTime<Utc>)
-        -> StoreResult<Option<BallotRecord>>;
+    /// does nothing and returns `None`. The close's time (for the
+    /// secretariat) is taken under the ballot's lock: every cast it counts
+    /// was made before it.
+    async fn close_ballot(&self, id: BallotId, by: Closer<'_>) -> StoreResult<Option<BallotRecord>>;
     async fn cancel_ballot(&self, id: BallotId, reason: String, actor: &User) -> StoreResult<BallotRecord>;
     /// Open ballots whose deadline has passed.
     async fn due_ballots(&self, now: DateTime<Utc>) -> StoreResult<Vec<BallotId>>;
