@@ -12,12 +12,24 @@ use crate::auth::token::Tokens;
 use crate::bus::{EventBus, LocalBus, PgBus};
 use crate::config::{PublicUrl, Settings};
 use crate::domain::ids::UserId;
-use crate::domain::rate_limit::{LoginThrottle, Policy, WriteKind, WriteThrottle};
+use crate::domain::login_throttle::{LoginThrottle, Pacing};
+use crate::domain::rate_limit::{Policy, WriteKind, WriteThrottle};
 use crate::store::Store;
 
 /// Failed sign-ins allowed per account, and per client address, per window.
-pub const LOGIN_FAILURES_PER_ACCOUNT: Policy = Policy { max_failures: 5, window: Duration::from_secs(15 * 60) };
+/// One account from one address: five wrong passwords, then a wait to the
+/// end of the window.
+pub const LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS: Policy =
+    Policy { max_failures: 5, window: Duration::from_secs(15 * 60) };
 pub const LOGIN_FAILURES_PER_ADDRESS: Policy = Policy { max_failures: 30, window: Duration::from_secs(15 * 60) };
+/// One account from everywhere: ten failures, then each attempt waits 1 s
+/// after the last failure, doubling up to a minute (never a lock).
+pub const LOGIN_PACING_PER_ACCOUNT: Pacing = Pacing {
+    free: 10,
+    window: Duration::from_secs(15 * 60),
+    first_delay: Duration::from_secs(1),
+    max_delay: Duration::from_secs(60),
+};
 
 #[derive(Clone)]
 pub struct AppState {
@@ -68,8 +80,9 @@ impl AppState {
             request_timeout: std::time::Duration::from_secs(settings.request_timeout_secs),
             ws_per_person: usize::try_from(settings.ws_per_person).unwrap_or(usize::MAX),
             login_throttle: Arc::new(Mutex::new(LoginThrottle::new(
-                LOGIN_FAILURES_PER_ACCOUNT,
+                LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS,
                 LOGIN_FAILURES_PER_ADDRESS,
+                LOGIN_PACING_PER_ACCOUNT,
             ))),
             write_throttle: Arc::new(Mutex::new(WriteThrottle::new(Policy {
                 max_failures: settings.writes_per_minute.max(1),

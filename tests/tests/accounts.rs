@@ -276,7 +276,7 @@ async fn deactivation_revokes_at_once(backend: Backend) {
 async fn login_is_rate_limited_per_account(backend: Backend) {
     let app = TestApp::spawn(backend).await;
     app.delegate("juan@example.org", "Org J").await;
-    let allowed = minga::state::LOGIN_FAILURES_PER_ACCOUNT.max_failures;
+    let allowed = minga::state::LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS.max_failures;
     for _ in 0..allowed {
         let response = app.login("juan@example.org", "wrong password!").await;
         expect_problem(response, StatusCode::UNAUTHORIZED, "unauthenticated").await;

@@ -91,7 +91,7 @@ async fn simultaneous_wrong_logins_count_against_the_limit(backend: Backend) {
     let statuses: Vec<StatusCode> = futures_util::future::join_all(attempts).await.iter().map(|r| r.status()).collect();
     let evaluated = statuses.iter().filter(|s| **s == StatusCode::UNAUTHORIZED).count();
     let refused = statuses.iter().filter(|s| **s == StatusCode::TOO_MANY_REQUESTS).count();
-    let allowed = minga::state::LOGIN_FAILURES_PER_ACCOUNT.max_failures as usize;
+    let allowed = minga::state::LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS.max_failures as usize;
     assert_eq!(evaluated, allowed, "{statuses:?}");
     assert_eq!(refused, 60 - allowed, "{statuses:?}");
     // The right password waits too: the account's allowance is spent.

@@ -15,6 +15,7 @@ pub mod event;
 pub mod ids;
 pub mod limits;
 pub mod local_time;
+pub mod login_throttle;
 pub mod markdown;
 pub mod markdown_quote;
 pub mod minutes;

@@ -1,6 +1,6 @@
-//! Login throttling: too many failed sign-ins for one account, or from one
-//! client address, and further attempts are refused for a while. Time is
-//! passed in, so the rule is testable without waiting.
+//! Counting attempts in a time window, for the sign-in throttle
+//! (`login_throttle`) and the per-person write allowance. Time is passed in,
+//! so the rules are testable without waiting.
 
 use std::collections::HashMap;
 use std::hash::Hash;
@@ -79,56 +79,6 @@ impl<K: Hash + Eq + Clone> FailureCounter<K> {
     }
 }
 
-/// The two limits on sign-in: per account (guessing one person's password)
-/// and per client address (trying many accounts from one place).
-#[derive(Debug)]
-pub struct LoginThrottle<A> {
-    accounts: FailureCounter<String>,
-    addresses: FailureCounter<A>,
-}
-
-impl<A: Hash + Eq + Clone> LoginThrottle<A> {
-    pub fn new(per_account: Policy, per_address: Policy) -> Self {
-        Self { accounts: FailureCounter::new(per_account), addresses: FailureCounter::new(per_address) }
-    }
-
-    /// The longer of the two waits, if either limit is reached.
-    pub fn check(&self, account: &str, address: &A, now: Instant) -> Result<(), Duration> {
-        let by_account = self.accounts.check(&account.to_owned(), now).err();
-        let by_address = self.addresses.check(address, now).err();
-        match by_account.max(by_address) {
-            Some(wait) => Err(wait),
-            None => Ok(()),
-        }
-    }
-
-    /// Counts an attempt as a failure before its password is checked, or says
-    /// how long to wait. Counting first is what keeps simultaneous attempts
-    /// within the limit: a check-then-record would let all of them through
-    /// while the first hashes were still running.
-    pub fn reserve(&mut self, account: &str, address: &A, now: Instant) -> Result<(), Duration> {
-        self.check(account, address, now)?;
-        self.accounts.record(&account.to_owned(), now);
-        self.addresses.record(address, now);
-        Ok(())
-    }
-
-    /// A correct password clears the account's failures and gives the
-    /// address back its reserved attempt (only that one: a success must not
-    /// reopen an address that is guessing at others).
-    pub fn record_success(&mut self, account: &str, address: &A) {
-        self.accounts.forget(&account.to_owned());
-        self.addresses.release(address);
-    }
-
-    /// A reserved attempt that was never made (the server was too busy to
-    /// check the password) is given back to both.
-    pub fn release(&mut self, account: &str, address: &A) {
-        self.accounts.release(&account.to_owned());
-        self.addresses.release(address);
-    }
-}
-
 /// What kind of write a person makes; each kind has its own allowance, so
 /// a burst of comments does not stop a vote.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -166,69 +116,6 @@ mod tests {
 
     const MINUTE: Duration = Duration::from_secs(60);
 
-    fn throttle() -> LoginThrottle<&'static str> {
-        LoginThrottle::new(
-            Policy { max_failures: 3, window: 10 * MINUTE },
-            Policy { max_failures: 5, window: 10 * MINUTE },
-        )
-    }
-
-    #[test]
-    fn an_account_is_refused_after_its_failures_until_the_window_ends() {
-        let mut t = throttle();
-        let start = Instant::now();
-        for _ in 0..3 {
-            assert!(t.reserve("ana", &"1.1.1.1", start).is_ok());
-        }
-        let wait = t.check("ana", &"2.2.2.2", start + MINUTE).unwrap_err();
-        assert_eq!(wait, 9 * MINUTE, "the wait runs to the end of the window");
-        assert!(t.check("bea", &"2.2.2.2", start).is_ok(), "another account is not affected");
-        assert!(t.check("ana", &"1.1.1.1", start + 10 * MINUTE).is_ok(), "free once the window passed");
-    }
-
-    #[test]
-    fn an_address_is_refused_after_failures_across_accounts() {
-        let mut t = throttle();
-        let now = Instant::now();
-        for name in ["a", "b", "c", "d", "e"] {
-            t.reserve(name, &"6.6.6.6", now).unwrap();
-        }
-        assert!(t.check("z", &"6.6.6.6", now).is_err());
-        assert!(t.check("z", &"7.7.7.7", now).is_ok());
-    }
-
-    #[test]
-    fn success_clears_the_account_but_not_the_address() {
-        let mut t = throttle();
-        let now = Instant::now();
-        t.reserve("ana", &"1.1.1.1", now).unwrap();
-        t.reserve("ana", &"1.1.1.1", now).unwrap();
-        // The third attempt is the right password.
-        t.reserve("ana", &"1.1.1.1", now).unwrap();
-        t.record_success("ana", &"1.1.1.1");
-        for _ in 0..3 {
-            t.reserve("ana", &"9.9.9.9", now).unwrap();
-        }
-        assert!(t.check("ana", &"9.9.9.9", now).is_err(), "the account starts afresh after its success");
-        t.reserve("bea", &"1.1.1.1", now).unwrap();
-        t.reserve("cris", &"1.1.1.1", now).unwrap();
-        assert!(t.check("x", &"1.1.1.1", now).is_ok(), "the address: two failures of ana, two others");
-        t.reserve("dora", &"1.1.1.1", now).unwrap();
-        assert!(t.check("x", &"1.1.1.1", now).is_err(), "ana's earlier failures still count for the address");
-    }
-
-    #[test]
-    fn reserved_attempts_hold_the_limit_until_given_back() {
-        let mut t = throttle();
-        let now = Instant::now();
-        for _ in 0..3 {
-            t.reserve("ana", &"1.1.1.1", now).unwrap();
-        }
-        assert!(t.reserve("ana", &"1.1.1.1", now).is_err(), "three in flight use up the allowance");
-        t.release("ana", &"1.1.1.1");
-        assert!(t.reserve("ana", &"1.1.1.1", now).is_ok(), "an attempt never made is given back");
-    }
-
     #[test]
     fn writes_are_limited_per_person_and_kind() {
         let mut t = WriteThrottle::new(Policy { max_failures: 2, window: MINUTE });
@@ -242,13 +129,12 @@ mod tests {
     }
 
     #[test]
-    fn a_new_window_starts_after_the_old_one_ends() {
-        let mut t = throttle();
-        let start = Instant::now();
-        t.reserve("ana", &"1", start).unwrap();
-        t.reserve("ana", &"1", start).unwrap();
-        let later = start + 11 * MINUTE;
-        t.reserve("ana", &"1", later).unwrap();
-        assert!(t.check("ana", &"1", later).is_ok(), "old failures expired; one new failure only");
+    fn a_failure_given_back_frees_its_place() {
+        let mut c = FailureCounter::new(Policy { max_failures: 1, window: MINUTE });
+        let now = Instant::now();
+        c.record(&"k", now);
+        assert!(c.check(&"k", now).is_err());
+        c.release(&"k");
+        assert!(c.check(&"k", now).is_ok());
     }
 }

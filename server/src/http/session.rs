@@ -110,8 +110,10 @@ impl FromRequestParts<AppState> for Secretariat {
     }
 }
 
-/// The caller's address, for rate limits: the socket peer, or the first
+/// The caller's address, for rate limits: the socket peer, or the last
 /// X-Forwarded-For entry when the operator says a trusted proxy sets it.
+/// Only the last is the proxy's own: every entry before it came from the
+/// client, who could choose a new one for each attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ClientAddress(pub Option<IpAddr>);
 
@@ -121,7 +123,20 @@ impl FromRequestParts<AppState> for ClientAddress {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let forwarded = state
             .trust_forwarded_for
-            .then(|| parts.headers.get("x-forwarded-for")?.to_str().ok()?.split(',').next()?.trim().parse().ok())
+            .then(|| {
+                parts
+                    .headers
+                    .get_all("x-forwarded-for")
+                    .iter()
+                    .next_back()?
+                    .to_str()
+                    .ok()?
+                    .rsplit(',')
+                    .next()?
+                    .trim()
+                    .parse()
+                    .ok()
+            })
             .flatten();
         let peer = parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip());
         Ok(ClientAddress(forwarded.or(peer)))
