@@ -105,6 +105,13 @@ pub struct Settings {
     /// may wait, and further ones get 503. Default: one per core.
     #[arg(long, env = "MINGA_PASSWORD_CHECKS", value_parser = clap::value_parser!(u32).range(1..=1024), global = true)]
     pub password_checks: Option<u32>,
+    /// Connections (websockets included) open at once; a further one is answered 503 and closed.
+    /// Default: what the open-files limit leaves room for, less a reserve for the database and files.
+    #[arg(long, env = "MINGA_MAX_CONNECTIONS", value_parser = clap::value_parser!(u32).range(1..), global = true)]
+    pub max_connections: Option<u32>,
+    /// Seconds a connection may take to send a request's headers, and may stay idle between requests.
+    #[arg(long, env = "MINGA_HEADER_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600), global = true)]
+    pub header_timeout_secs: u64,
 }
 
 impl std::fmt::Debug for Settings {
@@ -122,6 +129,8 @@ impl std::fmt::Debug for Settings {
             .field("request_timeout_secs", &self.request_timeout_secs)
             .field("ws_per_person", &self.ws_per_person)
             .field("password_checks", &self.password_checks)
+            .field("max_connections", &self.max_connections)
+            .field("header_timeout_secs", &self.header_timeout_secs)
             .finish()
     }
 }

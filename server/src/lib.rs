@@ -8,6 +8,7 @@ pub mod bus;
 pub mod cli;
 pub mod closer;
 pub mod config;
+pub mod connections;
 pub mod domain;
 pub mod http;
 pub mod i18n;

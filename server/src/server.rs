@@ -1,7 +1,6 @@
 //! `minga serve`: open the store, build the app, serve until SIGTERM/Ctrl-C.
 
 use std::future::Future;
-use std::net::SocketAddr;
 
 use tokio::net::TcpListener;
 
@@ -35,14 +34,14 @@ pub async fn serve(
     crate::closer::start(state.store.clone(), state.shutdown.clone());
     let stopping = state.shutdown.clone();
     let tasks = state.tasks.clone();
+    let limits = state.connection_limits;
     let app = crate::http::app(state);
-    axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>())
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            // Websockets are not requests axum waits for: tell them to close.
-            stopping.cancel();
-        })
-        .await?;
+    crate::connections::serve(listener, app, limits, async move {
+        shutdown.await;
+        // Websockets are not requests the loop waits for: tell them to close.
+        stopping.cancel();
+    })
+    .await;
     tasks.close();
     if tokio::time::timeout(WEBSOCKET_GOODBYE, tasks.wait()).await.is_err() {
         tracing::warn!(open = tasks.len(), "some websockets did not close in time");

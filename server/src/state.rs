@@ -50,6 +50,7 @@ pub struct AppState {
     pub login_throttle: Arc<Mutex<LoginThrottle<Option<IpAddr>>>>,
     pub write_throttle: Arc<Mutex<WriteThrottle<UserId>>>,
     pub password_checks: PasswordChecks,
+    pub connection_limits: crate::connections::ConnectionLimits,
 }
 
 impl AppState {
@@ -92,6 +93,7 @@ impl AppState {
                 Some(at_once) => PasswordChecks::new(usize::try_from(at_once).unwrap_or(1)),
                 None => PasswordChecks::for_this_machine(),
             },
+            connection_limits: crate::connections::ConnectionLimits::from_settings(settings),
         })
     }
 }

@@ -51,7 +51,7 @@ async fn people_text_in_the_minutes_cannot_pose_as_their_structure(backend: Back
             StatusCode::CREATED,
         )
         .await;
-    let ballot = opened["id"].as_str().unwrap().to_owned();
+    let ballot = opened["id"].as_str().expect("the ballot has an id").to_owned();
     let vote = json!({"choice": "no"});
     t.app
         .answer(Some(&t.ana), Method::PUT, &format!("/api/v1/ballots/{ballot}/vote"), Some(vote), StatusCode::OK)
@@ -67,9 +67,9 @@ async fn people_text_in_the_minutes_cannot_pose_as_their_structure(backend: Back
         .as_user(&t.beto, Method::GET, &format!("/api/v1/ballots/{ballot}/minutes?format=markdown"))
         .send()
         .await
-        .unwrap();
+        .expect("the minutes answer");
     assert_eq!(response.status(), StatusCode::OK);
-    let markdown = response.text().await.unwrap();
+    let markdown = response.text().await.expect("the minutes are text");
     let (headings, strong, code) = structure(&markdown);
     assert_eq!(headings.iter().filter(|h| h.as_str() == "Resultado").count(), 1, "{markdown}");
     assert_eq!(headings.last().map(String::as_str), Some("Resultado"), "{markdown}");

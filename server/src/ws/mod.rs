@@ -62,6 +62,7 @@ pub async fn upgrade(
     State(state): State<AppState>,
     CurrentUser(user): CurrentUser,
     headers: HeaderMap,
+    slot: Option<axum::Extension<crate::connections::ConnectionSlot>>,
     upgrade: socket::Upgrade,
 ) -> ApiResult<Response> {
     check_origin_if_present(&headers, &state.public_url.origin)?;
@@ -93,6 +94,8 @@ pub async fn upgrade(
     let (response, upgraded) = upgrade.accept();
     tokio::spawn(async move {
         let _running = running;
+        // The socket still counts among the server's open connections.
+        let _slot = slot;
         let Ok(upgraded) = upgraded.await else { return };
         connection.hub.register(connection.client.clone());
         metrics::gauge!("minga_websocket_connections").increment(1);
