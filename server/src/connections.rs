@@ -149,14 +149,24 @@ pub async fn serve(
     }
 }
 
-/// 503 with Retry-After, then the request is read and dropped so closing
-/// does not reset the connection before the client has read the answer.
+/// 503 with Retry-After once the request's head has arrived (a client
+/// answered before it has sent its request takes the answer for garbage),
+/// then the rest is read and dropped so closing does not reset the
+/// connection before the client has read the answer.
 async fn refuse(mut stream: TcpStream) {
     let answer = async {
+        let mut head = Vec::with_capacity(1024);
+        let mut buffer = [0u8; 4096];
+        while !head.windows(4).any(|w| w == b"\r\n\r\n") && head.len() < 16 * 1024 {
+            let n = stream.read(&mut buffer).await?;
+            if n == 0 {
+                break;
+            }
+            head.extend_from_slice(&buffer[..n]);
+        }
         stream.write_all(OVERLOADED.as_bytes()).await?;
         stream.shutdown().await?;
-        let mut sink = [0u8; 4096];
-        while stream.read(&mut sink).await? > 0 {}
+        while stream.read(&mut buffer).await? > 0 {}
         Ok::<(), std::io::Error>(())
     };
     let _ = tokio::time::timeout(REFUSAL_TIME, answer).await;

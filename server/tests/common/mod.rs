@@ -79,14 +79,31 @@ pub struct Server {
 
 impl Server {
     pub fn start(dir: &Path, env: &[(&str, &str)]) -> Server {
+        Server::start_as(dir, env, minga(dir, &[]).arg("serve"))
+    }
+
+    /// `minga serve` allowed only `open_files` descriptors (`ulimit -n`).
+    pub fn start_with_open_files(dir: &Path, env: &[(&str, &str)], open_files: u32) -> Server {
+        let command = minga(dir, &[]);
+        let script = format!("ulimit -n {open_files} && exec \"$0\" serve");
+        let mut shell = Command::new("sh");
+        shell.current_dir(dir).args(["-c", &script, BIN]).envs(command.get_envs().filter_map(|(k, v)| Some((k, v?))));
+        for (key, _) in command.get_envs().filter(|(_, v)| v.is_none()) {
+            shell.env_remove(key);
+        }
+        Server::start_as(dir, env, &mut shell)
+    }
+
+    fn start_as(dir: &Path, env: &[(&str, &str)], command: &mut Command) -> Server {
         let port = free_port();
         let log = dir.join(format!("server-{port}.log"));
         let file = std::fs::File::create(&log).expect("log file");
         let bind = format!("127.0.0.1:{port}");
-        let mut env = env.to_vec();
-        env.push(("MINGA_BIND", &bind));
-        let child = minga(dir, &env)
-            .arg("serve")
+        command.env("MINGA_BIND", &bind);
+        for (key, value) in env {
+            command.env(key, value);
+        }
+        let child = command
             .stdout(Stdio::from(file.try_clone().expect("clone")))
             .stderr(Stdio::from(file))
             .spawn()
