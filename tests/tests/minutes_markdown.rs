@@ -75,7 +75,11 @@ async fn people_text_in_the_minutes_cannot_pose_as_their_structure(backend: Back
     assert_eq!(headings.last().map(String::as_str), Some("Resultado"), "{markdown}");
     assert!(!headings.iter().any(|h| h.contains("Acta falsa")), "{markdown}");
     assert_eq!(strong, ["RECHAZADA"], "the only strong text is the real verdict: {markdown}");
-    assert_eq!(code, [format!("{HOSTILE_BODY}\n")], "the voted text, verbatim: {markdown}");
+    assert_eq!(
+        code,
+        ["Texto del artículo 2, que la asamblea discute.\n".to_owned(), format!("{HOSTILE_BODY}\n")],
+        "the current and the voted text, verbatim: {markdown}"
+    );
     assert!(
         headings.iter().any(|h| h.ends_with("**APROBADA** por unanimidad")),
         "the title reads as written: {markdown}"

@@ -46,6 +46,9 @@ pub struct BallotRecord {
     pub question: String,
     pub text: String,
     pub text_sha256: String,
+    /// What is decided, in full; `None` for a ballot opened before
+    /// decisions were recorded.
+    pub decision: Option<super::decision::Decision>,
     pub revision: i64,
     pub opened_at: DateTime<Utc>,
     pub opened_by: PersonRef,
@@ -174,6 +177,7 @@ mod tests {
             question: "¿?".into(),
             text: "texto".into(),
             text_sha256: String::new(),
+            decision: None,
             revision: 1,
             opened_at: Utc::now(),
             opened_by: voter.into(),

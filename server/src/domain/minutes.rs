@@ -28,6 +28,12 @@ pub struct Minutes {
     pub revision: i64,
     pub text: String,
     pub text_sha256: String,
+    /// What was decided, in full (absent for ballots opened before
+    /// decisions were recorded), and the SHA-256 of its canonical form.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decision: Option<super::decision::Decision>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub decision_sha256: Option<String>,
     pub majority: Majority,
     pub quorum: f64,
     pub secret: bool,
@@ -83,6 +89,8 @@ impl Minutes {
             revision: ballot.revision,
             text: ballot.text.clone(),
             text_sha256: ballot.text_sha256.clone(),
+            decision: ballot.decision.clone(),
+            decision_sha256: ballot.decision.as_ref().map(super::decision::Decision::digest),
             majority: ballot.majority,
             quorum: ballot.quorum,
             secret: ballot.secret,

@@ -11,10 +11,13 @@ use super::error::{ApiError, ApiResult, Problem};
 use super::extract::{Json, Path, Query};
 use super::session::CurrentUser;
 use crate::domain::ballot::{Choice, Majority};
+use crate::domain::charter::SectionKind;
+use crate::domain::decision::SectionAtBase;
 use crate::domain::ids::BallotId;
 use crate::domain::local_time::in_ecuador;
 use crate::domain::markdown_quote::{fenced, inline};
 use crate::domain::minutes::Minutes;
+use crate::domain::proposal::ProposalKind;
 use crate::i18n::{t, Lang};
 use crate::state::AppState;
 
@@ -42,6 +45,77 @@ fn majority_key(majority: Majority) -> &'static str {
         Majority::Absolute => "minutes.majority.absolute",
         Majority::TwoThirds => "minutes.majority.two_thirds",
     }
+}
+
+fn kind_key(kind: ProposalKind) -> &'static str {
+    match kind {
+        ProposalKind::Amend => "minutes.kind.amend",
+        ProposalKind::Add => "minutes.kind.add",
+        ProposalKind::Delete => "minutes.kind.delete",
+        ProposalKind::General => "minutes.kind.general",
+    }
+}
+
+fn section_label(section: &SectionAtBase, lang: Lang) -> String {
+    let kind = t(lang, if section.kind == SectionKind::Chapter { "charter.chapter" } else { "charter.article" });
+    if section.title.is_empty() {
+        format!("{kind} {}", section.number)
+    } else {
+        format!("{kind} {}. {}", section.number, inline(&section.title))
+    }
+}
+
+/// What was put to the vote: the decision in full when the ballot recorded
+/// it (which article, its text then, the text proposed, and the digest of
+/// the whole statement), else the voted text alone.
+fn statement(minutes: &Minutes, lang: Lang) -> String {
+    let text_digest = format!("{}: `{}`", t(lang, "minutes.digest"), minutes.text_sha256);
+    let (Some(decision), Some(digest)) = (&minutes.decision, &minutes.decision_sha256) else {
+        return format!(
+            "### {} ({} {})\n\n{}\n\n{text_digest}",
+            t(lang, "minutes.text"),
+            t(lang, "minutes.revision"),
+            minutes.revision,
+            fenced(&minutes.text)
+        );
+    };
+    let mut facts = vec![
+        format!("{}: {}", t(lang, "minutes.kind"), t(lang, kind_key(decision.kind))),
+        format!(
+            "{}: {} ({} {})",
+            t(lang, "minutes.document"),
+            inline(&decision.document_title),
+            t(lang, "minutes.base_version"),
+            decision.base_version
+        ),
+    ];
+    match decision.kind {
+        ProposalKind::Amend | ProposalKind::Delete => facts.push(format!(
+            "{}: {}",
+            t(lang, "minutes.target"),
+            decision.target.as_ref().map_or_else(|| t(lang, "minutes.target_missing"), |s| section_label(s, lang))
+        )),
+        ProposalKind::Add => facts.push(match &decision.insert_after {
+            Some(after) => format!("{}: {}", t(lang, "minutes.insert_after"), section_label(after, lang)),
+            None => t(lang, "minutes.insert_first"),
+        }),
+        ProposalKind::General => {}
+    }
+    let mut out = format!("### {}\n\n{}\n", t(lang, "minutes.decision"), list(facts.into_iter(), lang));
+    if matches!(decision.kind, ProposalKind::Amend | ProposalKind::Delete) {
+        out.push_str(&format!("\n#### {}\n\n{}\n", t(lang, "minutes.current_text"), fenced(&decision.current_text)));
+    }
+    if decision.kind != ProposalKind::Delete {
+        out.push_str(&format!(
+            "\n#### {} ({} {})\n\n{}\n",
+            t(lang, "minutes.proposed_text"),
+            t(lang, "minutes.revision"),
+            decision.revision,
+            fenced(&decision.proposed_text)
+        ));
+    }
+    out.push_str(&format!("\n{}: `{digest}`\n\n{text_digest}", t(lang, "minutes.decision_digest")));
+    out
 }
 
 fn list(names: impl Iterator<Item = String>, lang: Lang) -> String {
@@ -82,7 +156,7 @@ pub fn markdown(minutes: &Minutes, lang: Lang) -> String {
         ),
     };
     format!(
-        "# {title}\n\n## {proposal}: {question}\n\n### {text_label} ({revision})\n\n{text}\n\n{digest_label}: `{digest}`\n\n\
+        "# {title}\n\n## {proposal}: {question}\n\n{statement}\n\n\
          ## {rule_label}\n\n- {rule}\n- {quorum_label}: {quorum_pct}%\n- {secret_label}: {secret}\n\n\
          - {opened_label}: {opened} {by} {opened_by}\n- {closed_label}: {closed} {closed_by}\n\n\
          ## {eligible_label} ({eligible_count})\n\n{eligible}\n\n## {participants_label} ({participant_count})\n\n{participants}\n\n\
@@ -90,11 +164,7 @@ pub fn markdown(minutes: &Minutes, lang: Lang) -> String {
         title = t(lang, "minutes.title"),
         proposal = t(lang, "minutes.proposal"),
         question = inline(&minutes.question),
-        text_label = t(lang, "minutes.text"),
-        revision = minutes.revision,
-        text = fenced(&minutes.text),
-        digest_label = t(lang, "minutes.digest"),
-        digest = minutes.text_sha256,
+        statement = statement(minutes, lang),
         rule_label = t(lang, "minutes.rule"),
         rule = t(lang, majority_key(minutes.majority)),
         quorum_label = t(lang, "minutes.quorum"),

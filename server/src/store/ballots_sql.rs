@@ -21,7 +21,7 @@ macro_rules! ballot_store {
                 }
                 let row: Option<$crate::store::rows_ballots::BallotRow> = sqlx::query_as(
                     "SELECT b.id, b.proposal_id, b.status, b.majority, b.quorum, b.secret, b.live_results, b.question, \
-                     b.text, b.text_sha256, b.revision, b.opened_at, b.opened_by, o.display_name AS opened_by_name, \
+                     b.text, b.text_sha256, b.decision, b.revision, b.opened_at, b.opened_by, o.display_name AS opened_by_name, \
                      b.closes_at, b.closed_at, b.closed_by, c.display_name AS closed_by_name, b.cancelled_reason, \
                      b.result FROM ballots b JOIN users o ON o.id = b.opened_by LEFT JOIN users c ON c.id = b.closed_by \
                      WHERE b.id = $1",
@@ -104,10 +104,12 @@ macro_rules! ballot_store {
                 }
                 let id = $crate::domain::ids::BallotId::new();
                 let text = current.revision.body.clone();
+                let base = Self::charter_at_in(&mut tx, current.document_id, current.base_version).await?;
+                let decision = $crate::domain::decision::Decision::of(&current, &base);
                 sqlx::query(
                     "INSERT INTO ballots (id, proposal_id, status, majority, quorum, secret, live_results, question, \
-                     text, text_sha256, revision, opened_at, opened_by, closes_at) \
-                     VALUES ($1, $2, 'open', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+                     text, text_sha256, revision, opened_at, opened_by, closes_at, decision) \
+                     VALUES ($1, $2, 'open', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
                 )
                 .bind(id.0)
                 .bind(proposal.0)
@@ -122,6 +124,7 @@ macro_rules! ballot_store {
                 .bind(chrono::Utc::now())
                 .bind(actor.id.0)
                 .bind(new.closes_at)
+                .bind(decision.canonical())
                 .execute(&mut *tx)
                 .await
                 .map_err(Self::err)?;

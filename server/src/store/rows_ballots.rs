@@ -49,6 +49,7 @@ pub(crate) struct BallotRow {
     question: String,
     text: String,
     text_sha256: String,
+    decision: Option<String>,
     revision: i64,
     opened_at: DateTime<Utc>,
     opened_by: Uuid,
@@ -106,6 +107,10 @@ impl BallotRow {
             question: self.question,
             text: self.text,
             text_sha256: self.text_sha256,
+            decision: match self.decision {
+                Some(json) => Some(serde_json::from_str(&json).map_err(|_| corrupt("ballot decision", &json))?),
+                None => None,
+            },
             revision: self.revision,
             opened_at: self.opened_at,
             opened_by: PersonRef { id: self.opened_by.into(), display_name: self.opened_by_name },
