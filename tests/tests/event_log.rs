@@ -11,7 +11,11 @@ use minga::store::NewComment;
 use minga_tests::{expect_status, on_both_backends, Backend, TestApp};
 use reqwest::{Method, StatusCode};
 
-on_both_backends!(concurrent_writers_get_gap_free_seqs_in_commit_order, replay_pages_through_the_log);
+on_both_backends!(
+    concurrent_writers_get_gap_free_seqs_in_commit_order,
+    replay_pages_through_the_log,
+    verify_while_writers_post_reports_no_break,
+);
 
 const WRITERS: usize = 16;
 const EACH: usize = 10;
@@ -95,4 +99,56 @@ async fn replay_pages_through_the_log(backend: Backend) {
         }
     }
     assert_eq!(seen, (1..=10).collect::<Vec<_>>());
+}
+
+/// `verify` on a live database: writers keep posting on several topics while
+/// the chains are checked again and again. Before each chain was bounded by
+/// the head read for it, an event committed between reading the heads and
+/// reading the events showed as a break past the head.
+async fn verify_while_writers_post_reports_no_break(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let admin = app.secretariat().await;
+    let ana = app.delegate("ana@ong.ec", "Org").await;
+    let (document, articles) = app.charter(&admin, 4).await;
+    let mut proposals = Vec::new();
+    for article in &articles {
+        let proposal = app.proposal(&ana, &document, article).await;
+        proposals.push(ProposalId(proposal["id"].as_str().unwrap().parse().unwrap()));
+    }
+    let author = app.store().credentials("ana@ong.ec").await.unwrap().unwrap().user;
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writers: Vec<_> = proposals
+        .iter()
+        .map(|&proposal| {
+            let (store, author, stop) = (app.store().clone(), author.clone(), stop.clone());
+            tokio::spawn(async move {
+                let mut written = 0;
+                while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                    let new = NewComment { body: format!("comentario {written}"), parent_id: None, anchor: None };
+                    store.create_comment(proposal, new, &author).await.unwrap();
+                    written += 1;
+                }
+                written
+            })
+        })
+        .collect();
+    let mut runs = 0;
+    let started = std::time::Instant::now();
+    while runs < 40 || started.elapsed() < std::time::Duration::from_secs(2) {
+        let report = app.store().verify_chains().await.unwrap();
+        assert_eq!(report.first_break, None, "run {runs}: a live database verified as broken");
+        runs += 1;
+        if started.elapsed() > std::time::Duration::from_secs(20) {
+            break;
+        }
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let mut written = 0;
+    for writer in writers {
+        written += writer.await.unwrap();
+    }
+    assert!(written > runs, "the writers kept posting during the runs ({written} comments, {runs} runs)");
+    let report = app.store().verify_chains().await.unwrap();
+    assert_eq!(report.first_break, None);
+    assert!(report.events >= written, "every event is checked once the writers stop");
 }

@@ -37,15 +37,45 @@ pub fn link_hash(previous: &str, link: &Link<'_>) -> String {
 /// contents and predecessor give: `(seq, expected)`. Links must be in seq
 /// order starting at 1; a missing seq is a break too.
 pub fn first_break<'a>(links: impl IntoIterator<Item = (Link<'a>, &'a str)>) -> Option<(i64, String)> {
-    let mut previous = GENESIS.to_owned();
-    for (expected_seq, (link, stored)) in (1..).zip(links) {
-        let expected = link_hash(&previous, &link);
-        if link.seq != expected_seq || stored != expected {
-            return Some((link.seq, expected));
-        }
-        previous = expected;
+    let mut check = ChainCheck::default();
+    links.into_iter().find_map(|(link, stored)| check.push(&link, stored).err())
+}
+
+/// A chain checked a page at a time, so a long topic is never held in
+/// memory whole: where it has got to (the last seq and hash accepted).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChainCheck {
+    pub seq: i64,
+    pub hash: String,
+}
+
+impl Default for ChainCheck {
+    fn default() -> Self {
+        ChainCheck { seq: 0, hash: GENESIS.to_owned() }
     }
-    None
+}
+
+impl ChainCheck {
+    /// Accepts the next link, or says where the chain breaks: `(seq, expected)`.
+    pub fn push(&mut self, link: &Link<'_>, stored: &str) -> Result<(), (i64, String)> {
+        let expected = link_hash(&self.hash, link);
+        if link.seq != self.seq + 1 || stored != expected {
+            return Err((link.seq, expected));
+        }
+        self.seq = link.seq;
+        self.hash = expected;
+        Ok(())
+    }
+
+    /// Whether the chain ends exactly at the head read for it; if not, the
+    /// seq where it breaks (a truncated tail is a break too).
+    pub fn reaches(&self, head_seq: i64, head_hash: &str) -> Result<(), i64> {
+        if (self.seq, self.hash.as_str()) == (head_seq, head_hash) {
+            Ok(())
+        } else {
+            Err(self.seq + 1)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -82,6 +112,18 @@ mod tests {
         let mut rehashed = links;
         rehashed[0].1 = "0".repeat(64);
         assert_eq!(first_break(rehashed.iter().map(|(l, h)| (*l, h.as_str()))).map(|b| b.0), Some(1));
+    }
+
+    #[test]
+    fn a_chain_checked_in_pages_must_end_at_its_head() {
+        let links = chain(&["{\"a\":1}", "{\"a\":2}"]);
+        let mut check = ChainCheck::default();
+        assert_eq!(check.reaches(0, GENESIS), Ok(()), "an empty topic reaches an empty head");
+        for (link, hash) in &links {
+            assert_eq!(check.push(link, hash), Ok(()));
+        }
+        assert_eq!(check.reaches(2, &links[1].1), Ok(()));
+        assert_eq!(check.reaches(3, "later"), Err(3), "a truncated tail breaks where the next event is missing");
     }
 
     #[test]

@@ -229,6 +229,33 @@ impl TryFrom<EventRow> for Event {
     }
 }
 
+/// An event as the chain covers it, for `verify`.
+#[derive(sqlx::FromRow)]
+pub(crate) struct ChainRow {
+    seq: i64,
+    kind: String,
+    data: String,
+    actor_id: Option<Uuid>,
+    at: DateTime<Utc>,
+    hash: String,
+}
+
+impl ChainRow {
+    /// Feeds this event to `check`; the seq where the chain breaks if it does.
+    pub(crate) fn check(&self, topic: &str, check: &mut crate::domain::chain::ChainCheck) -> Result<(), i64> {
+        let at = self.at.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+        let link = crate::domain::chain::Link {
+            topic,
+            seq: self.seq,
+            kind: &self.kind,
+            data: &self.data,
+            actor: self.actor_id,
+            at: &at,
+        };
+        check.push(&link, &self.hash).map_err(|(seq, _)| seq)
+    }
+}
+
 #[derive(serde::Deserialize)]
 struct Snapshot {
     title: String,
