@@ -75,10 +75,18 @@ fn open_files_limit() -> Option<u64> {
     line.trim_start_matches("Max open files").split_whitespace().next()?.parse().ok()
 }
 
-const OVERLOADED: &str = "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/problem+json\r\n\
-retry-after: 1\r\nconnection: close\r\ncontent-length: 199\r\n\r\n\
-{\"type\":\"urn:minga:problem:unavailable\",\"title\":\"Service Unavailable\",\"status\":503,\
-\"detail\":\"the server has as many connections open as it can hold; try again shortly\",\"code\":\"unavailable\"}";
+const OVERLOADED_BODY: &str = "{\"type\":\"urn:minga:problem:unavailable\",\"title\":\"Service Unavailable\",\
+\"status\":503,\"detail\":\"the server has as many connections open as it can hold; try again shortly\",\
+\"code\":\"unavailable\"}";
+
+/// The whole refusal, its length counted, not written by hand.
+static OVERLOADED: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/problem+json\r\nretry-after: 1\r\n\
+         connection: close\r\ncontent-length: {}\r\n\r\n{OVERLOADED_BODY}",
+        OVERLOADED_BODY.len()
+    )
+});
 
 /// Serves `app` on `listener` until `shutdown` completes, then lets the
 /// requests in flight finish (up to `DRAIN_TIME`).

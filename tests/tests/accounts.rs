@@ -15,6 +15,7 @@ on_both_backends!(
     login_failures_are_identical,
     inactive_account_cannot_sign_in,
     logout_clears_the_cookie,
+    logout_ends_the_token_and_its_sockets_only,
     logout_all_revokes_every_token,
     deactivation_revokes_at_once,
     login_is_rate_limited_per_account,
@@ -221,6 +222,48 @@ async fn logout_clears_the_cookie(backend: Backend) {
     assert_eq!(response.status(), StatusCode::NO_CONTENT);
     let cookie = response.headers()["set-cookie"].to_str().unwrap();
     assert!(cookie.starts_with("minga_session=;") && cookie.contains("Max-Age=0"), "{cookie}");
+}
+
+/// Signing out ends the token itself: before, a copy of it (another tab's
+/// Bearer header, a stolen cookie) kept working for its whole 24 hours.
+async fn logout_ends_the_token_and_its_sockets_only(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let fer = app.delegate("fer@example.org", "Org F").await;
+    let second = expect_status(app.login("fer@example.org", PASSWORD).await, StatusCode::OK).await;
+    let second = second["token"].as_str().unwrap().to_owned();
+    let mut socket = app.ws(&fer).await;
+    let other_session = minga_tests::Session { token: second.clone(), user: fer.user.clone() };
+    let mut other_socket = app.ws(&other_session).await;
+
+    let response = app.as_user(&fer, Method::POST, "/api/v1/auth/logout").send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
+    let me = app.request(Method::GET, "/api/v1/me").bearer_auth(&fer.token).send().await.unwrap();
+    expect_problem(me, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+    let by_cookie = app
+        .request(Method::GET, "/api/v1/me")
+        .header("cookie", format!("minga_session={}", fer.token))
+        .send()
+        .await
+        .unwrap();
+    expect_problem(by_cookie, StatusCode::UNAUTHORIZED, "unauthenticated").await;
+    assert_eq!(socket.next_of("__close").await["code"], 1008, "the socket of that session ends");
+    let url = app.url("/api/v1/ws").replace("http://", "ws://");
+    let again = minga_tests::ws::WsClient::connect(
+        &url,
+        &[("authorization", format!("Bearer {}", fer.token)), ("origin", PUBLIC_URL.to_owned())],
+    )
+    .await;
+    assert!(again.is_err(), "no new socket with the ended token");
+
+    // The other sign-in of the same person is another session: untouched.
+    let me = app.request(Method::GET, "/api/v1/me").bearer_auth(&second).send().await.unwrap();
+    expect_status(me, StatusCode::OK).await;
+    other_socket.send(json!({"type": "ping", "id": 1})).await;
+    let answer = other_socket.next_within(std::time::Duration::from_secs(5)).await;
+    assert!(answer.is_some_and(|a| a["type"] != "__close"), "the other session's socket stays open");
+    // Signing out twice, or with an expired session, is still 204.
+    let response = app.request(Method::POST, "/api/v1/auth/logout").bearer_auth(&fer.token).send().await.unwrap();
+    assert_eq!(response.status(), StatusCode::NO_CONTENT);
 }
 
 async fn logout_all_revokes_every_token(backend: Backend) {

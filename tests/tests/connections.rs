@@ -120,6 +120,8 @@ async fn a_connection_over_the_limit_is_told_to_come_back() {
     // reqwest, with a fresh connection, is refused the same way.
     let refused = reqwest::Client::new().get(app.url("/readyz")).send().await.unwrap();
     assert_eq!(refused.status(), reqwest::StatusCode::SERVICE_UNAVAILABLE);
+    let problem: serde_json::Value = refused.json().await.expect("a whole problem+json body");
+    assert_eq!(problem["code"], "unavailable");
 
     drop(held.pop());
     let served = async {

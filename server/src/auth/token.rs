@@ -1,7 +1,8 @@
 //! Session tokens: JWTs signed with HS256 (pinned: no other algorithm is
 //! accepted), with `exp`, `iss`, `aud` and `sub` all required. The `ver`
 //! claim is the user's token version at issue; a token whose version is
-//! older than the stored one was revoked (logout-all, deactivation).
+//! older than the stored one was revoked (logout-all, deactivation). The
+//! `jti` claim names the session, so signing out ends that one token.
 
 use chrono::{DateTime, Duration, Utc};
 use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation};
@@ -21,13 +22,19 @@ pub struct Claims {
     pub iss: String,
     pub aud: String,
     pub ver: i64,
+    /// Absent in tokens issued before sessions were named.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jti: Option<Uuid>,
 }
 
-/// What a valid token says: who, and at which token version.
+/// What a valid token says: who, at which token version, which session
+/// and until when.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TokenSubject {
     pub user_id: UserId,
     pub version: i64,
+    pub session: Option<Uuid>,
+    pub expires_at: DateTime<Utc>,
 }
 
 #[derive(Clone)]
@@ -73,6 +80,7 @@ impl Tokens {
             iss: self.issuer.clone(),
             aud: AUDIENCE.to_owned(),
             ver: user.token_version,
+            jti: Some(Uuid::now_v7()),
         };
         Ok(jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?)
     }
@@ -80,7 +88,12 @@ impl Tokens {
     /// `None` for anything that is not a valid, unexpired token of ours.
     pub fn verify(&self, token: &str) -> Option<TokenSubject> {
         let data = jsonwebtoken::decode::<Claims>(token, &self.decoding, &self.validation).ok()?;
-        Some(TokenSubject { user_id: UserId(data.claims.sub), version: data.claims.ver })
+        Some(TokenSubject {
+            user_id: UserId(data.claims.sub),
+            version: data.claims.ver,
+            session: data.claims.jti,
+            expires_at: DateTime::from_timestamp(data.claims.exp, 0)?,
+        })
     }
 }
 
@@ -106,10 +119,15 @@ mod tests {
     }
 
     #[test]
-    fn a_token_round_trips_with_its_version() {
+    fn a_token_round_trips_with_its_version_and_a_session_of_its_own() {
         let user = user();
-        let token = tokens().issue(&user, Utc::now()).expect("issue");
-        assert_eq!(tokens().verify(&token), Some(TokenSubject { user_id: user.id, version: 3 }));
+        let now = Utc::now();
+        let token = tokens().issue(&user, now).expect("issue");
+        let subject = tokens().verify(&token).expect("valid");
+        assert_eq!((subject.user_id, subject.version), (user.id, 3));
+        assert_eq!(subject.expires_at.timestamp(), (now + Duration::hours(1)).timestamp());
+        let other = tokens().verify(&tokens().issue(&user, now).expect("issue")).expect("valid");
+        assert!(subject.session.is_some() && subject.session != other.session, "each sign-in is its own session");
     }
 
     #[test]
@@ -141,8 +159,15 @@ mod tests {
         let unsigned = format!("{}.{}.", b64(br#"{"alg":"none","typ":"JWT"}"#), b64(claims.as_bytes()));
         assert_eq!(tokens().verify(&unsigned), None);
 
-        let no_audience =
-            Claims { sub: user().id.0, exp: now + 3600, iat: now, iss: "x".into(), aud: String::new(), ver: 0 };
+        let no_audience = Claims {
+            sub: user().id.0,
+            exp: now + 3600,
+            iat: now,
+            iss: "x".into(),
+            aud: String::new(),
+            ver: 0,
+            jti: None,
+        };
         let mut json = serde_json::to_value(&no_audience).expect("json");
         json.as_object_mut().expect("object").remove("aud");
         let token = jsonwebtoken::encode(

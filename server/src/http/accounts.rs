@@ -13,7 +13,9 @@ use utoipa::ToSchema;
 
 use super::error::{ApiError, ApiResult, Problem};
 use super::extract::{Json, Path};
-use super::session::{check_origin, check_origin_if_present, cookie_token, session_cookie, ClientAddress, CurrentUser};
+use super::session::{
+    check_origin, check_origin_if_present, cookie_token, presented_session, session_cookie, ClientAddress, CurrentUser,
+};
 use crate::auth::invitation_token_hash;
 use crate::domain::account::{InvitationState, Organization, Role, User};
 use crate::domain::{account, limits};
@@ -136,6 +138,14 @@ pub async fn logout(State(state): State<AppState>, headers: HeaderMap) -> ApiRes
         check_origin(&headers, &state.public_url.origin)?;
     } else {
         check_origin_if_present(&headers, &state.public_url.origin)?;
+    }
+    // The token itself stops working, not only the cookie: a copy of it
+    // (another tab's Bearer header, a stolen cookie) is refused from now on.
+    if let Some(subject) = presented_session(&headers, &state) {
+        if let Some(session) = subject.session {
+            state.store.end_session(session, subject.expires_at).await?;
+            state.hub.end_session(session);
+        }
     }
     Ok((StatusCode::NO_CONTENT, cleared_cookie(&state)))
 }

@@ -69,11 +69,21 @@ pub fn check_origin_if_present(headers: &HeaderMap, public_origin: &str) -> Resu
     Ok(())
 }
 
-/// The signed-in user, active and holding a current token.
-#[derive(Debug, Clone)]
-pub struct CurrentUser(pub User);
+/// The session a request's token names, if it is a valid token of ours
+/// (signed out or not): what signing out ends.
+pub fn presented_session(headers: &HeaderMap, state: &AppState) -> Option<crate::auth::token::TokenSubject> {
+    session_token(headers).and_then(|(token, _)| state.tokens.verify(token))
+}
 
-impl FromRequestParts<AppState> for CurrentUser {
+/// The signed-in user, active and holding a current token, and the session
+/// (the token's `jti`) the request is made in.
+#[derive(Debug, Clone)]
+pub struct CurrentSession {
+    pub user: User,
+    pub session: Option<uuid::Uuid>,
+}
+
+impl FromRequestParts<AppState> for CurrentSession {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
@@ -87,10 +97,27 @@ impl FromRequestParts<AppState> for CurrentUser {
         if !user.active || user.token_version != subject.version {
             return Err(ApiError::Unauthenticated);
         }
+        if let Some(session) = subject.session {
+            if state.store.session_ended(session).await? {
+                return Err(ApiError::Unauthenticated);
+            }
+        }
         if source == TokenSource::Cookie && !is_safe(&parts.method) {
             check_origin(&parts.headers, &state.public_url.origin)?;
         }
-        Ok(CurrentUser(user))
+        Ok(CurrentSession { user, session: subject.session })
+    }
+}
+
+/// The signed-in user, active and holding a current token.
+#[derive(Debug, Clone)]
+pub struct CurrentUser(pub User);
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        Ok(CurrentUser(CurrentSession::from_request_parts(parts, state).await?.user))
     }
 }
 

@@ -279,6 +279,35 @@ macro_rules! account_store {
                 Ok(())
             }
 
+            async fn end_session(
+                &self,
+                session: uuid::Uuid,
+                expires_at: chrono::DateTime<chrono::Utc>,
+            ) -> $crate::store::StoreResult<()> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query("DELETE FROM ended_sessions WHERE expires_at < $1")
+                    .bind(chrono::Utc::now())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(Self::err)?;
+                sqlx::query("INSERT INTO ended_sessions (id, expires_at) VALUES ($1, $2) ON CONFLICT (id) DO NOTHING")
+                    .bind(session)
+                    .bind(expires_at)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(Self::err)?;
+                tx.commit().await.map_err(Self::err)
+            }
+
+            async fn session_ended(&self, session: uuid::Uuid) -> $crate::store::StoreResult<bool> {
+                let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM ended_sessions WHERE id = $1")
+                    .bind(session)
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(Self::err)?;
+                Ok(count > 0)
+            }
+
             async fn count_active_secretariat(&self) -> $crate::store::StoreResult<usize> {
                 let count: i64 =
                     sqlx::query_scalar("SELECT COUNT(*) FROM users WHERE role = 'secretariat' AND active = TRUE")

@@ -155,6 +155,10 @@ pub trait AccountStore: Send + Sync + 'static {
     async fn update_user(&self, id: UserId, patch: UserPatch) -> StoreResult<User>;
     /// Makes every token issued so far for this user invalid.
     async fn revoke_tokens(&self, id: UserId) -> StoreResult<()>;
+    /// Ends one session (a token's `jti`): kept until the token would have
+    /// expired anyway, then forgotten.
+    async fn end_session(&self, session: uuid::Uuid, expires_at: chrono::DateTime<chrono::Utc>) -> StoreResult<()>;
+    async fn session_ended(&self, session: uuid::Uuid) -> StoreResult<bool>;
     async fn count_active_secretariat(&self) -> StoreResult<usize>;
 
     async fn create_invitation(&self, new: NewInvitation) -> StoreResult<Invitation>;

@@ -70,6 +70,8 @@ pub struct Client {
     woken: AtomicU8,
     pub user: PresenceUser,
     pub user_id: UserId,
+    /// The session (token `jti`) the socket was opened in.
+    pub session: Option<uuid::Uuid>,
     pub audience: Audience,
     stop: CancellationToken,
     ending: Mutex<Option<Ending>>,
@@ -111,6 +113,7 @@ impl Client {
         audience: Audience,
         capacity: usize,
         stop: CancellationToken,
+        session: Option<uuid::Uuid>,
     ) -> (Arc<Client>, Receiver) {
         let client = Arc::new(Client {
             id,
@@ -119,6 +122,7 @@ impl Client {
             waiting: AtomicWaker::new(),
             woken: AtomicU8::new(super::gates::ALL),
             user_id: user.id,
+            session,
             user,
             audience,
             stop,

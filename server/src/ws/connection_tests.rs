@@ -31,7 +31,8 @@ async fn start() -> Harness {
     let hub = Hub::start(store.clone(), bus.as_ref(), shutdown.clone());
     let user = fixtures::user(AccountRole::Delegate, OrganizationKind::Member);
     let presence = PresenceUser { id: user.id, display_name: "U".into(), organization: "O".into() };
-    let (client, outgoing) = Client::new(hub.next_client_id(), presence, Audience::Everyone, 8, shutdown.child_token());
+    let (client, outgoing) =
+        Client::new(hub.next_client_id(), presence, Audience::Everyone, 8, shutdown.child_token(), None);
     let (server_end, peer_end) = tokio::io::duplex(64 * 1024);
     let ws = WebSocketStream::from_raw_socket(
         crate::ws::socket::Duplex::new(server_end),

@@ -93,7 +93,7 @@ mod tests {
     fn a_source_is_polled_again_only_after_it_woke_and_its_wake_reaches_the_task() {
         let who = PresenceUser { id: UserId::new(), display_name: "ana".into(), organization: "O".into() };
         let (client, _receiver) =
-            Client::new(1, who, Audience::Everyone, 8, tokio_util::sync::CancellationToken::new());
+            Client::new(1, who, Audience::Everyone, 8, tokio_util::sync::CancellationToken::new(), None);
         let gate = Gate::new(&client, READ);
         let task = Arc::new(CountingTask(AtomicUsize::new(0)));
         let task_waker = Waker::from(task.clone());

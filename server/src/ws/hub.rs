@@ -240,6 +240,14 @@ impl Hub {
     }
 
     /// Ends every connection of `user` (deactivated, or signed out everywhere).
+    /// Ends the sockets opened in one session (signing out of it).
+    pub fn end_session(&self, session: uuid::Uuid) {
+        let state = lock(&self.state);
+        for client in state.clients.values().filter(|client| client.session == Some(session)) {
+            client.end(Ending::SessionEnded);
+        }
+    }
+
     pub fn end_sessions_of(&self, user: UserId) {
         let state = lock(&self.state);
         for client in state.clients.values().filter(|client| client.user_id == user) {

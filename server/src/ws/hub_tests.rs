@@ -29,7 +29,7 @@ fn person(name: &str) -> PresenceUser {
 
 fn connect(hub: &Hub, who: &PresenceUser, capacity: usize) -> (Arc<Client>, Receiver) {
     let (client, receiver) =
-        Client::new(hub.next_client_id(), who.clone(), Audience::Everyone, capacity, CancellationToken::new());
+        Client::new(hub.next_client_id(), who.clone(), Audience::Everyone, capacity, CancellationToken::new(), None);
     hub.register(client.clone());
     (client, receiver)
 }

@@ -20,7 +20,7 @@ use tokio_tungstenite::WebSocketStream;
 use crate::domain::comment::Audience;
 use crate::domain::limits::WEBSOCKET_MESSAGE_BYTES;
 use crate::http::error::{ApiError, ApiResult};
-use crate::http::session::{check_origin_if_present, CurrentUser};
+use crate::http::session::{check_origin_if_present, CurrentSession};
 use crate::state::AppState;
 use connection::Connection;
 use hub::Client;
@@ -60,7 +60,7 @@ pub fn router() -> Router<AppState> {
         (status = 429, description = "Too many open websockets for this person", body = crate::http::error::Problem)))]
 pub async fn upgrade(
     State(state): State<AppState>,
-    CurrentUser(user): CurrentUser,
+    CurrentSession { user, session }: CurrentSession,
     headers: HeaderMap,
     slot: Option<axum::Extension<crate::connections::ConnectionSlot>>,
     upgrade: socket::Upgrade,
@@ -80,6 +80,7 @@ pub async fn upgrade(
         Audience::of(&user),
         CLIENT_QUEUE,
         state.shutdown.child_token(),
+        session,
     );
     // Counted by the tracker, so shutdown waits for the goodbye frame.
     let running = state.tasks.token();

@@ -1,0 +1,6 @@
+-- Sessions ended by signing out (a token's jti), until the token would have
+-- expired anyway: signing out ends the token, not only the cookie.
+CREATE TABLE ended_sessions (
+    id         UUID PRIMARY KEY,
+    expires_at TIMESTAMPTZ NOT NULL
+);
