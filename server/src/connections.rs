@@ -101,7 +101,13 @@ pub async fn serve(
     let stopping = CancellationToken::new();
     let connections = TaskTracker::new();
     let mut http = hyper::server::conn::http1::Builder::new();
-    http.timer(TokioTimer::new()).header_read_timeout(limits.header_timeout).keep_alive(true);
+    // Room above the request-head limits the middleware answers as problems
+    // (hyper's own 431 has no body): twice the header bytes and count.
+    http.timer(TokioTimer::new())
+        .header_read_timeout(limits.header_timeout)
+        .keep_alive(true)
+        .max_buf_size(4 * crate::http::middleware::MAX_HEADER_BYTES)
+        .max_headers(2 * crate::http::middleware::MAX_HEADERS);
     tokio::pin!(shutdown);
     loop {
         let (stream, peer) = tokio::select! {

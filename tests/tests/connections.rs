@@ -135,3 +135,29 @@ async fn a_connection_over_the_limit_is_told_to_come_back() {
     };
     tokio::time::timeout(PATIENCE, served).await.expect("served again once a connection closed");
 }
+
+/// Before, hyper's own 414 and 431 answers had empty bodies; the request
+/// head is now bounded below hyper's limits and answered as a problem.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_oversized_request_head_is_a_problem() {
+    let app = bounded_app().await;
+    let client = reqwest::Client::new();
+    let long = format!("/api/v1/documents?x={}", "a".repeat(9 * 1024));
+    let answer = client.get(app.url(&long)).send().await.unwrap();
+    minga_tests::expect_problem(answer, reqwest::StatusCode::URI_TOO_LONG, "payload_too_large").await;
+
+    let mut many = client.get(app.url("/readyz"));
+    for n in 0..120 {
+        many = many.header(format!("x-extra-{n}"), "1");
+    }
+    let answer = many.send().await.unwrap();
+    minga_tests::expect_problem(answer, reqwest::StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, "payload_too_large")
+        .await;
+
+    let big = client.get(app.url("/readyz")).header("x-big", "b".repeat(40 * 1024)).send().await.unwrap();
+    minga_tests::expect_problem(big, reqwest::StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE, "payload_too_large").await;
+
+    // Within the limits, the same request is served.
+    let fine = client.get(app.url("/readyz")).header("x-big", "b".repeat(16 * 1024)).send().await.unwrap();
+    assert_eq!(fine.status(), reqwest::StatusCode::OK);
+}

@@ -26,6 +26,12 @@ pub enum ApiError {
     Gone(String),
     #[error("payload too large: {0}")]
     PayloadTooLarge(String),
+    /// 414: the request's target is longer than the server reads.
+    #[error("URI too long")]
+    UriTooLong,
+    /// 431: too many header fields, or too many bytes of them.
+    #[error("request headers too large")]
+    HeadersTooLarge,
     #[error("unsupported media type: {0}")]
     UnsupportedMediaType(String),
     #[error("bad request: {0}")]
@@ -78,6 +84,8 @@ impl ApiError {
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::Gone(_) => StatusCode::GONE,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UriTooLong => StatusCode::URI_TOO_LONG,
+            ApiError::HeadersTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -97,7 +105,8 @@ impl ApiError {
             ApiError::MethodNotAllowed => "method_not_allowed",
             ApiError::Conflict(_) => "conflict",
             ApiError::Gone(_) => "gone",
-            ApiError::PayloadTooLarge(_) => "payload_too_large",
+            // API.md has no codes for 414 and 431: they are requests too large too.
+            ApiError::PayloadTooLarge(_) | ApiError::UriTooLong | ApiError::HeadersTooLarge => "payload_too_large",
             ApiError::UnsupportedMediaType(_) | ApiError::BadRequest(_) | ApiError::Validation(_) => "validation",
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::Unavailable | ApiError::Overloaded(_) => "unavailable",
@@ -109,6 +118,14 @@ impl ApiError {
         match self {
             ApiError::Unauthenticated => "sign in first: this needs a valid session".into(),
             ApiError::MethodNotAllowed => "this path does not accept this method".into(),
+            ApiError::UriTooLong => {
+                format!("the address is longer than {} bytes", crate::http::middleware::MAX_URI_BYTES)
+            }
+            ApiError::HeadersTooLarge => format!(
+                "the request has more than {} header fields or {} bytes of them",
+                crate::http::middleware::MAX_HEADERS,
+                crate::http::middleware::MAX_HEADER_BYTES
+            ),
             ApiError::RateLimited { retry_after_secs } => {
                 format!("too many attempts; try again in {retry_after_secs} seconds")
             }

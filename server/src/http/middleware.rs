@@ -26,6 +26,27 @@ pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'
      img-src 'self' data:; connect-src 'self'; font-src 'self'; object-src 'none'; \
      frame-ancestors 'none'; base-uri 'none'; form-action 'self'";
 
+/// The request head the handlers read: longer addresses and larger headers
+/// are answered 414 and 431 as problems here. hyper's own limits (see
+/// `connections`) sit above these, so only a head beyond them gets hyper's
+/// bare answer.
+pub const MAX_URI_BYTES: usize = 8 * 1024;
+pub const MAX_HEADERS: usize = 100;
+pub const MAX_HEADER_BYTES: usize = 32 * 1024;
+
+async fn limit_request_head(request: Request, next: Next) -> Response {
+    let target = request.uri().path_and_query().map_or(0, |target| target.as_str().len());
+    if target > MAX_URI_BYTES {
+        return ApiError::UriTooLong.into_response();
+    }
+    let headers = request.headers();
+    let bytes: usize = headers.iter().map(|(name, value)| name.as_str().len() + value.len() + 4).sum();
+    if headers.len() > MAX_HEADERS || bytes > MAX_HEADER_BYTES {
+        return ApiError::HeadersTooLarge.into_response();
+    }
+    next.run(request).await
+}
+
 fn route_of(request: &Request) -> String {
     request.extensions().get::<MatchedPath>().map_or_else(|| "unmatched".to_owned(), |path| path.as_str().to_owned())
 }
@@ -45,6 +66,7 @@ pub fn around(routes: Router<AppState>, request_timeout: std::time::Duration) ->
         .on_failure(());
     routes
         .layer(TimeoutLayer::with_status_code(StatusCode::SERVICE_UNAVAILABLE, request_timeout))
+        .layer(middleware::from_fn(limit_request_head))
         // Outside the timeout, so that its bare 503 becomes a problem too.
         .layer(middleware::from_fn(problem_for_bare_errors))
         .layer(middleware::from_fn(record_metrics))
