@@ -90,8 +90,8 @@ impl AppState {
                 window: Duration::from_secs(60),
             }))),
             password_checks: match settings.password_checks {
-                Some(at_once) => PasswordChecks::new(usize::try_from(at_once).unwrap_or(1)),
-                None => PasswordChecks::for_this_machine(),
+                Some(at_once) => PasswordChecks::new(usize::try_from(at_once).unwrap_or(1))?,
+                None => PasswordChecks::for_this_machine()?,
             },
             connection_limits: crate::connections::ConnectionLimits::from_settings(settings),
         })
