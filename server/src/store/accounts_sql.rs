@@ -131,6 +131,7 @@ macro_rules! account_store {
                 &self,
                 id: $crate::domain::ids::OrganizationId,
             ) -> $crate::store::StoreResult<$crate::domain::account::Organization> {
+                // One statement: no transaction needed (this runs on every request).
                 let mut conn = self.pool.acquire().await.map_err(Self::err)?;
                 Self::organization_in(&mut conn, id.0).await
             }
@@ -197,6 +198,7 @@ macro_rules! account_store {
                 &self,
                 id: $crate::domain::ids::UserId,
             ) -> $crate::store::StoreResult<$crate::domain::account::User> {
+                // One statement: no transaction needed (this runs on every request).
                 let mut conn = self.pool.acquire().await.map_err(Self::err)?;
                 Self::user_in(&mut conn, id.0).await
             }

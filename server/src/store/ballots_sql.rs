@@ -152,7 +152,7 @@ macro_rules! ballot_store {
                 &self,
                 id: $crate::domain::ids::BallotId,
             ) -> $crate::store::StoreResult<$crate::domain::ballot_record::BallotRecord> {
-                let mut conn = self.pool.acquire().await.map_err(Self::err)?;
+                let mut conn = self.begin_read().await?;
                 Self::ballot_in(&mut conn, id.0, false).await
             }
 

@@ -97,7 +97,7 @@ macro_rules! comment_store {
                 proposal: $crate::domain::ids::ProposalId,
                 page: $crate::store::Page,
             ) -> $crate::store::StoreResult<Vec<$crate::domain::comment::Comment>> {
-                let mut conn = self.pool.acquire().await.map_err(Self::err)?;
+                let mut conn = self.begin_read().await?;
                 Self::proposal_in(&mut conn, proposal.0).await?;
                 let rows: Vec<$crate::store::rows_drafting::CommentRow> = sqlx::query_as(concat!(
                     $crate::store::comments_sql::comment_select!(),
@@ -116,7 +116,7 @@ macro_rules! comment_store {
                 &self,
                 id: $crate::domain::ids::CommentId,
             ) -> $crate::store::StoreResult<$crate::domain::comment::Comment> {
-                let mut conn = self.pool.acquire().await.map_err(Self::err)?;
+                let mut conn = self.begin_read().await?;
                 Self::comment_in(&mut conn, id.0).await
             }
 
@@ -224,7 +224,7 @@ macro_rules! comment_store {
                 &self,
                 id: $crate::domain::ids::CommentId,
             ) -> $crate::store::StoreResult<Vec<$crate::store::CommentEdit>> {
-                let mut conn = self.pool.acquire().await.map_err(Self::err)?;
+                let mut conn = self.begin_read().await?;
                 Self::comment_in(&mut conn, id.0).await?;
                 let rows: Vec<(String, chrono::DateTime<chrono::Utc>)> = sqlx::query_as(
                     "SELECT body, written_at FROM comment_edits WHERE comment_id = $1 ORDER BY id",
@@ -297,19 +297,35 @@ macro_rules! comment_store {
                 Ok(flag)
             }
 
+            /// Two queries however many flags: the flags, then their comments.
             async fn flags(&self, open_only: bool) -> $crate::store::StoreResult<Vec<$crate::domain::comment::Flag>> {
-                let mut conn = self.pool.acquire().await.map_err(Self::err)?;
-                let ids: Vec<uuid::Uuid> =
-                    sqlx::query_scalar("SELECT id FROM flags WHERE ($1 = FALSE OR status = 'open') ORDER BY id")
-                        .bind(open_only)
-                        .fetch_all(&mut *conn)
-                        .await
-                        .map_err(Self::err)?;
-                let mut flags = Vec::with_capacity(ids.len());
-                for id in ids {
-                    flags.push(Self::flag_in(&mut conn, id).await?);
-                }
-                Ok(flags)
+                let mut tx = self.begin_read().await?;
+                let rows: Vec<$crate::store::rows_drafting::FlagRow> = sqlx::query_as(
+                    "SELECT f.id, f.comment_id, f.user_id, u.display_name AS user_name, f.reason, f.status, \
+                     f.action, f.created_at, f.resolved_at FROM flags f JOIN users u ON u.id = f.user_id \
+                     WHERE ($1 = FALSE OR f.status = 'open') ORDER BY f.id",
+                )
+                .bind(open_only)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(Self::err)?;
+                let comments: Vec<$crate::store::rows_drafting::CommentRow> = sqlx::query_as(concat!(
+                    $crate::store::comments_sql::comment_select!(),
+                    " WHERE c.id IN (SELECT comment_id FROM flags WHERE ($1 = FALSE OR status = 'open'))"
+                ))
+                .bind(open_only)
+                .fetch_all(&mut *tx)
+                .await
+                .map_err(Self::err)?;
+                let comments: Vec<$crate::domain::comment::Comment> = $crate::store::rows::convert_all(comments)?;
+                let by_id: std::collections::HashMap<_, _> =
+                    comments.into_iter().map(|comment| (comment.id.0, comment)).collect();
+                rows.into_iter()
+                    .map(|row| {
+                        let comment = by_id.get(&row.comment_id).cloned().ok_or($crate::store::StoreError::NotFound("comment"))?;
+                        row.into_flag(comment)
+                    })
+                    .collect()
             }
 
             async fn resolve_flag(

@@ -199,7 +199,7 @@ macro_rules! document_store {
                 &self,
                 id: $crate::domain::ids::DocumentId,
             ) -> $crate::store::StoreResult<$crate::domain::charter::Charter> {
-                let mut conn = self.pool.acquire().await.map_err(Self::err)?;
+                let mut conn = self.begin_read().await?;
                 Self::charter_in(&mut conn, id.0, false).await
             }
 
@@ -208,7 +208,7 @@ macro_rules! document_store {
                 id: $crate::domain::ids::DocumentId,
                 version: i64,
             ) -> $crate::store::StoreResult<$crate::domain::charter::Charter> {
-                let mut conn = self.pool.acquire().await.map_err(Self::err)?;
+                let mut conn = self.begin_read().await?;
                 Self::charter_at_in(&mut conn, id, version).await
             }
 
@@ -216,7 +216,7 @@ macro_rules! document_store {
                 &self,
                 id: $crate::domain::ids::DocumentId,
             ) -> $crate::store::StoreResult<Vec<$crate::domain::charter::VersionInfo>> {
-                let mut conn = self.pool.acquire().await.map_err(Self::err)?;
+                let mut conn = self.begin_read().await?;
                 Self::document_row_in(&mut conn, id.0, false).await?;
                 let rows: Vec<$crate::store::rows_drafting::VersionRow> = sqlx::query_as(
                     "SELECT version, created_at, created_by, proposal_id, summary FROM document_versions \

@@ -39,6 +39,12 @@ impl PostgresStore {
         self.pool.begin().await.map_err(Self::err)
     }
 
+    /// A read of several statements sees one snapshot (without it a charter
+    /// could be read at version N with the sections of N+1).
+    async fn begin_read(&self) -> StoreResult<Transaction<'static, Postgres>> {
+        self.pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await.map_err(Self::err)
+    }
+
     fn err(err: sqlx::Error) -> StoreError {
         if let sqlx::Error::Database(db) = &err {
             // Class 08 is connection trouble, 57P0x a server shutting down.

@@ -172,7 +172,7 @@ macro_rules! proposal_store {
                 &self,
                 id: $crate::domain::ids::ProposalId,
             ) -> $crate::store::StoreResult<$crate::domain::proposal::Proposal> {
-                let mut conn = self.pool.acquire().await.map_err(Self::err)?;
+                let mut conn = self.begin_read().await?;
                 Self::proposal_in(&mut conn, id.0).await
             }
 
@@ -182,7 +182,7 @@ macro_rules! proposal_store {
                 status: Option<$crate::domain::proposal::ProposalStatus>,
                 page: $crate::store::Page,
             ) -> $crate::store::StoreResult<Vec<$crate::domain::proposal::Proposal>> {
-                let mut conn = self.pool.acquire().await.map_err(Self::err)?;
+                let mut conn = self.begin_read().await?;
                 Self::document_row_in(&mut conn, document.0, false).await?;
                 let rows: Vec<$crate::store::rows_drafting::ProposalRow> = sqlx::query_as(concat!(
                     $crate::store::proposals_sql::proposal_select!(),

@@ -65,6 +65,12 @@ impl SqliteStore {
         self.writer.begin_with("BEGIN IMMEDIATE").await.map_err(Self::err)
     }
 
+    /// A read of several statements sees one snapshot: in WAL mode a
+    /// transaction reads as of its first statement, whatever commits meanwhile.
+    async fn begin_read(&self) -> StoreResult<Transaction<'static, Sqlite>> {
+        self.pool.begin().await.map_err(Self::err)
+    }
+
     fn err(err: sqlx::Error) -> StoreError {
         classify(err, |db| constraint_name(db.message()))
     }
