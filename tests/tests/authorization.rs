@@ -393,9 +393,10 @@ async fn every_operation_answers_every_caller_as_the_contract_says(backend: Back
                     text.chars().take(200).collect::<String>()
                 ));
             }
-            // Signing out everywhere revokes the token the other rows use: sign in again.
-            if *template == "/api/v1/auth/logout-all" && status == 204 {
-                let email = emails[caller].unwrap();
+            // Signing out (of this session or everywhere) ends the token the
+            // other rows use: sign in again.
+            let signed_out = matches!(*template, "/api/v1/auth/logout-all" | "/api/v1/auth/logout") && status == 204;
+            if let (true, Some(email)) = (signed_out, emails[caller]) {
                 let session = minga_tests::expect_status(world.app.login(email, PASSWORD).await, StatusCode::OK).await;
                 callers[caller] = Some(Session {
                     token: session["token"].as_str().unwrap().to_owned(),
