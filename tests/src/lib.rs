@@ -126,6 +126,12 @@ impl TestApp {
         format!("{}{path}", self.base)
     }
 
+    /// The body of a GET as `who`, as text (Markdown, HTML).
+    pub async fn text(&self, who: &Session, path: &str) -> String {
+        let response = self.as_user(who, Method::GET, path).send().await.expect("request");
+        response.text().await.expect("a text body")
+    }
+
     pub fn request(&self, method: Method, path: &str) -> RequestBuilder {
         self.client.request(method, self.url(path))
     }

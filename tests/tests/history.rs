@@ -83,14 +83,7 @@ async fn comparison_prints_as_a_page(backend: Backend) {
         assert!(html.contains(expected), "the page lacks {expected:?}");
     }
     assert!(!html.contains("<script"), "sanitized");
-    let english = app
-        .as_user(&admin, Method::GET, &format!("/api/v1/documents/{document}/comparison?format=html&lang=en"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let english = app.text(&admin, &format!("/api/v1/documents/{document}/comparison?format=html&lang=en")).await;
     assert!(english.contains("Comparison table") && english.contains("Previous text") && english.contains("Article 1"));
     let bad = app.as_user(&admin, Method::GET, &format!("/api/v1/documents/{document}/comparison?format=pdf"));
     expect_problem(bad.send().await.unwrap(), StatusCode::UNPROCESSABLE_ENTITY, "validation").await;

@@ -25,14 +25,7 @@ async fn vote_and_close(app: &TestApp, admin: &Session, voter: &Session, proposa
     app.answer(Some(admin), Method::POST, &format!("/api/v1/ballots/{ballot}/close"), None, StatusCode::OK).await;
     let minutes =
         app.answer(Some(voter), Method::GET, &format!("/api/v1/ballots/{ballot}/minutes"), None, StatusCode::OK).await;
-    let markdown = app
-        .as_user(voter, Method::GET, &format!("/api/v1/ballots/{ballot}/minutes?format=markdown"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let markdown = app.text(voter, &format!("/api/v1/ballots/{ballot}/minutes?format=markdown")).await;
     (minutes, markdown)
 }
 
