@@ -39,7 +39,8 @@ function retryAfter(value) {
 
 /**
  * -> the parsed JSON body (null for 204). options.signal cancels;
- * options.contentType sends `body` as it is (text) with that type.
+ * options.contentType sends `body` as it is (text) with that type;
+ * options.onHeaders(headers) sees the answer's headers.
  */
 export async function request(method, path, body, options = {}) {
   const controller = new AbortController();
@@ -61,6 +62,7 @@ export async function request(method, path, body, options = {}) {
         body: body === undefined ? undefined : options.contentType ? body : JSON.stringify(body),
         signal: controller.signal,
       });
+      options.onHeaders?.(response.headers);
       if (/^application\/([\w.-]+\+)?json\b/i.test(response.headers.get('Content-Type') || '')) {
         data = await response.json().catch((err) => {
           if (controller.signal.aborted) throw err;

@@ -49,8 +49,11 @@ const routes = [
   [/^\/propuestas\/([^/]+)\/?$/, lazy('proposal', 'proposalView')],
   [/^\/propuestas\/([^/]+)\/revisar\/?$/, lazy('propose', 'reviseView')],
   [/^\/secretaria(?:\/([a-z]+))?\/?$/, lazy('console', 'consoleView')],
+  [/^\/avisos\/?$/, lazy('inbox', 'inboxView')],
   [/^\/ingresar\/?$/, signInView, true],
   [/^\/invitations\/([^/]+)\/?$/, invitationView, true],
+  [/^\/olvide\/?$/, lazy('recovery', 'forgotView'), true],
+  [/^\/restablecer\/([^/]+)\/?$/, lazy('recovery', 'resetView'), true],
 ];
 
 function navigate(url, replace = false) {
@@ -148,6 +151,7 @@ function show(ctx, title, ...nodes) {
   clearTimeout(loadingTimer);
   main.removeAttribute('aria-busy');
   main.replaceChildren(...nodes.flat().filter(Boolean));
+  if (user) import('./screens/inbox.js').then((inbox) => inbox.refreshUnread()).catch(() => {});
   const [key, params] = Array.isArray(title) ? title : [title];
   setTitle(key, params);
   if (location.hash) {
@@ -304,8 +308,12 @@ function buildSessionMenu() {
       menu.querySelector('summary').focus();
     }
   });
-  sessionArea.replaceChildren(menu);
+  const inbox = h('a', { href: '/avisos', id: 'inbox-link', class: 'inbox-link' },
+    h('span', { t: ['inbox.link'] }), ' ',
+    h('span', { id: 'unread-count', class: 'badge', hidden: true, 'aria-live': 'polite' }));
+  sessionArea.replaceChildren(inbox, menu);
   sessionArea.hidden = false;
+  import('./screens/inbox.js').then((inboxScreen) => inboxScreen.refreshUnread(true)).catch(() => {});
 }
 
 function setupConnectionState() {
@@ -360,6 +368,7 @@ function signInView(ctx) {
     notice && h('p', { class: 'notice', role: 'status', t: [notice] }),
     h('p', { class: 'lead', t: ['signin.intro'] }),
     form,
+    h('p', null, h('a', { href: '/olvide', id: 'forgot-link', t: ['signin.forgot'] })),
     h('p', { class: 'hint', t: ['signin.no_account'] }));
 }
 

@@ -1,15 +1,18 @@
-//! The operator's commands besides `serve`: `migrate`, `invite`, `healthcheck`.
+//! The operator's commands besides `serve`: `migrate`, `invite`, `healthcheck`,
+//! `verify`, and `backup`/`restore` (in `backup`).
 #![allow(clippy::print_stdout, clippy::print_stderr)]
+
+pub mod backup;
 
 use std::net::SocketAddr;
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::config::{redact_url, InviteArgs, Settings};
+use crate::config::{redact_url, InviteArgs, Settings, VerifyArgs};
 use crate::domain::account::OrganizationKind;
 use crate::domain::limits;
-use crate::http::admin::invite as create_invitation;
+use crate::http::invitations::invite as create_invitation;
 use crate::store::NewOrganization;
 
 pub async fn migrate(settings: &Settings) -> anyhow::Result<()> {
@@ -41,21 +44,69 @@ pub async fn invite(settings: &Settings, args: &InviteArgs) -> anyhow::Result<()
     Ok(())
 }
 
-/// Recomputes every hash chain of the event log; `Ok(false)` when one is broken.
-pub async fn verify(settings: &Settings) -> anyhow::Result<bool> {
+/// Recomputes every hash chain of the event log, and checks a kept
+/// checkpoint against it if one is given; `Ok(false)` when either fails.
+pub async fn verify(settings: &Settings, args: &VerifyArgs) -> anyhow::Result<bool> {
     let state = crate::state::open(settings).await?;
     let report = state.store.verify_chains().await?;
-    match report.first_break {
+    let chains_intact = match report.first_break {
         None => {
             println!("The record is intact: {} topics, {} events verified.", report.topics, report.events);
-            Ok(true)
+            true
         }
         Some((topic, seq)) => {
             println!("BROKEN: topic {topic} at seq {seq} does not match its hash chain.");
             println!("({} topics, {} events read.)", report.topics, report.events);
-            Ok(false)
+            false
+        }
+    };
+    let checkpoint_holds = match &args.checkpoint {
+        Some(path) => verify_checkpoint(&state, path).await?,
+        None => true,
+    };
+    Ok(chains_intact && checkpoint_holds)
+}
+
+/// A checkpoint holds when this deployment signed it and every head it
+/// names is still in the record with the same hash: with the chains intact,
+/// nothing up to those heads was changed, removed or reordered since.
+async fn verify_checkpoint(state: &crate::state::AppState, path: &std::path::Path) -> anyhow::Result<bool> {
+    use crate::domain::checkpoint::{check, Checkpoint};
+    let text = std::fs::read_to_string(path).map_err(|err| anyhow::anyhow!("cannot read {}: {err}", path.display()))?;
+    let checkpoint: Checkpoint = serde_json::from_str(&text).map_err(|err| {
+        anyhow::anyhow!("{} is not a checkpoint (the JSON of GET /api/v1/checkpoints/latest): {err}", path.display())
+    })?;
+    if let Err(fault) = check(&checkpoint, &state.checkpoint_key.public_key()) {
+        println!("CHECKPOINT REFUSED: {fault}.");
+        return Ok(false);
+    }
+    for head in &checkpoint.heads {
+        match state.store.event_hash(&head.topic, head.seq).await? {
+            Some(hash) if hash == head.hash => {}
+            Some(_) => {
+                println!(
+                    "CHECKPOINT BROKEN: topic {} at seq {} no longer has the checkpoint's hash.",
+                    head.topic, head.seq
+                );
+                return Ok(false);
+            }
+            None => {
+                println!(
+                    "CHECKPOINT BROKEN: topic {} has no event at seq {}: the record was cut short.",
+                    head.topic, head.seq
+                );
+                return Ok(false);
+            }
         }
     }
+    println!(
+        "The checkpoint {} of {} holds: {} topics as they were, signed by this deployment's key {}.",
+        checkpoint.digest,
+        checkpoint.at.to_rfc3339(),
+        checkpoint.heads.len(),
+        checkpoint.public_key
+    );
+    Ok(true)
 }
 
 /// "Fundación Esperanza del Sur" -> "FEDS"; capped to the short-name limit.

@@ -26,7 +26,35 @@ pub enum Command {
     /// Exit 0 if the server at --bind answers /readyz, 1 otherwise (for container health checks).
     Healthcheck,
     /// Check every topic's hash chain; exit 1 and name the first broken link if any.
-    Verify,
+    Verify(VerifyArgs),
+    /// Write a consistent snapshot of the whole database (SQLite or PostgreSQL) as portable JSON Lines,
+    /// while the server runs. It holds password hashes and the deployment's secrets: keep it safe.
+    Backup(BackupArgs),
+    /// Load a backup into a new, empty database of either kind (migrated first); refuses a non-empty one.
+    Restore(RestoreArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// Where to write the backup (`-` for standard output). Written to FILE.partial and renamed when
+    /// complete, so a cut-off backup never looks like a whole one.
+    #[arg(long, value_name = "FILE")]
+    pub output: std::path::PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct RestoreArgs {
+    /// The backup to load (`-` for standard input).
+    #[arg(long, value_name = "FILE")]
+    pub input: std::path::PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyArgs {
+    /// Also check a checkpoint kept from `GET /api/v1/checkpoints/latest` (its JSON): signed by this
+    /// deployment's key, and every head it names still in the record with the same hash.
+    #[arg(long, value_name = "FILE")]
+    pub checkpoint: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -80,6 +108,13 @@ pub struct Settings {
     /// At least 32 bytes. If unset, a random secret is generated once and kept in the database.
     #[arg(long, env = "MINGA_JWT_SECRET", hide_env_values = true, global = true)]
     pub jwt_secret: Option<String>,
+    /// The Ed25519 seed (64 hex digits) that signs checkpoints. If unset, one is generated once and kept
+    /// in the database.
+    #[arg(long, env = "MINGA_SIGNING_KEY", hide_env_values = true, global = true)]
+    pub signing_key: Option<String>,
+    /// Minutes between checkpoints while there are new events.
+    #[arg(long, env = "MINGA_CHECKPOINT_MINUTES", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=1440), global = true)]
+    pub checkpoint_minutes: u64,
     /// How long a sign-in lasts.
     #[arg(long, env = "MINGA_SESSION_HOURS", default_value_t = 24, global = true)]
     pub session_hours: u32,
@@ -109,6 +144,17 @@ pub struct Settings {
     /// Default: what the open-files limit leaves room for, less a reserve for the database and files.
     #[arg(long, env = "MINGA_MAX_CONNECTIONS", value_parser = clap::value_parser!(u32).range(1..), global = true)]
     pub max_connections: Option<u32>,
+    /// The mail server: `smtp://host:port`, `smtp+starttls://host`, `smtps://user:password@host`. Without it,
+    /// mail waits in the outbox (the secretariat sees it) and is not sent.
+    #[arg(long, env = "MINGA_SMTP_URL", hide_env_values = true, global = true)]
+    pub smtp_url: Option<String>,
+    /// The sender of every mail, e.g. `Foro <foro@example.org>`. Default: `Minga <minga@public-host>`.
+    #[arg(long, env = "MINGA_MAIL_FROM", global = true)]
+    pub mail_from: Option<String>,
+    /// Seconds before a mail that could not be sent is tried again; the wait doubles after each failed try
+    /// (at most 6 hours), and after 10 tries the mail is marked failed.
+    #[arg(long, env = "MINGA_MAIL_RETRY_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600), global = true)]
+    pub mail_retry_secs: u64,
     /// Seconds a connection may take to send a request's headers, and may stay idle between requests.
     #[arg(long, env = "MINGA_HEADER_TIMEOUT_SECS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..=600), global = true)]
     pub header_timeout_secs: u64,
@@ -121,6 +167,8 @@ impl std::fmt::Debug for Settings {
             .field("database_url", &redact_url(&self.database_url))
             .field("public_url", &self.public_url)
             .field("jwt_secret", &self.jwt_secret.as_ref().map(|_| "<redacted>"))
+            .field("signing_key", &self.signing_key.as_ref().map(|_| "<redacted>"))
+            .field("checkpoint_minutes", &self.checkpoint_minutes)
             .field("session_hours", &self.session_hours)
             .field("invitation_days", &self.invitation_days)
             .field("writes_per_minute", &self.writes_per_minute)
@@ -131,6 +179,9 @@ impl std::fmt::Debug for Settings {
             .field("password_checks", &self.password_checks)
             .field("max_connections", &self.max_connections)
             .field("header_timeout_secs", &self.header_timeout_secs)
+            .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
+            .field("mail_from", &self.mail_from)
+            .field("mail_retry_secs", &self.mail_retry_secs)
             .finish()
     }
 }

@@ -25,6 +25,8 @@ use tokio_util::task::TaskTracker;
 use tower::ServiceExt;
 
 use crate::config::Settings;
+use crate::head_errors::ProblemHeads;
+use crate::http::error::ApiError;
 
 /// Descriptors kept free beyond the connections: the database pool, the
 /// SQLite files, and the short-lived refusals below.
@@ -75,17 +77,9 @@ fn open_files_limit() -> Option<u64> {
     line.trim_start_matches("Max open files").split_whitespace().next()?.parse().ok()
 }
 
-const OVERLOADED_BODY: &str = "{\"type\":\"urn:minga:problem:unavailable\",\"title\":\"Service Unavailable\",\
-\"status\":503,\"detail\":\"the server has as many connections open as it can hold; try again shortly\",\
-\"code\":\"unavailable\"}";
-
-/// The whole refusal, its length counted, not written by hand.
+/// The whole refusal of a connection over the limit.
 static OVERLOADED: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
-    format!(
-        "HTTP/1.1 503 Service Unavailable\r\ncontent-type: application/problem+json\r\nretry-after: 1\r\n\
-         connection: close\r\ncontent-length: {}\r\n\r\n{OVERLOADED_BODY}",
-        OVERLOADED_BODY.len()
-    )
+    ApiError::Overloaded("the server has as many connections open as it can hold; try again shortly").raw_http1_answer()
 });
 
 /// Serves `app` on `listener` until `shutdown` completes, then lets the
@@ -139,7 +133,9 @@ pub async fn serve(
             request.extensions_mut().insert(held.clone());
             request
         });
-        let connection = http.serve_connection(TokioIo::new(stream), TowerToHyperService::new(service)).with_upgrades();
+        let connection = http
+            .serve_connection(TokioIo::new(ProblemHeads::new(stream)), TowerToHyperService::new(service))
+            .with_upgrades();
         let stopping = stopping.clone();
         connections.spawn(async move {
             tokio::pin!(connection);

@@ -50,6 +50,11 @@ pub fn t(lang: Lang, key: &str) -> String {
     catalog.get(key).or_else(|| ES.get(key)).cloned().unwrap_or_else(|| key.to_owned())
 }
 
+/// `key`'s text with each `{name}` replaced by its value.
+pub fn fill(lang: Lang, key: &str, values: &[(&str, &str)]) -> String {
+    values.iter().fold(t(lang, key), |text, (name, value)| text.replace(&format!("{{{name}}}"), value))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -4,14 +4,18 @@
 #![forbid(unsafe_code)]
 
 pub mod auth;
+pub mod ballot_deadlines;
 pub mod bus;
+pub mod checkpointer;
 pub mod cli;
-pub mod closer;
 pub mod config;
 pub mod connections;
 pub mod domain;
+pub mod head_errors;
 pub mod http;
 pub mod i18n;
+pub mod mail;
+pub mod notice_text;
 pub mod server;
 pub mod state;
 pub mod store;

@@ -20,18 +20,41 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
         .await
         .map_err(|err| anyhow::anyhow!("cannot listen on {}: {err}", settings.bind))?;
     tracing::info!(address = %settings.bind, public_url = %state.public_url.base, "Minga is listening");
+    start_tasks(&state).await;
     serve(listener, state, shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
 }
 
-/// Serves until `shutdown` completes, then finishes the requests in flight.
+/// Starts what runs beside the requests: the ballot deadlines, the
+/// checkpoints (the start-up one made before this returns, of the record as
+/// the server found it) and, with SMTP set, the mail sender.
+pub async fn start_tasks(state: &AppState) {
+    crate::ballot_deadlines::start(state.store.clone(), state.shutdown.clone());
+    crate::checkpointer::start(
+        state.store.clone(),
+        state.checkpoint_key.clone(),
+        state.checkpoint_every,
+        state.shutdown.clone(),
+    )
+    .await;
+    if let Some(mailer) = &state.mail.sender {
+        crate::mail::sender::start(
+            state.store.clone(),
+            mailer.clone(),
+            state.mail.wake.clone(),
+            state.shutdown.clone(),
+        );
+    }
+}
+
+/// Serves until `shutdown` completes, then finishes the requests in flight
+/// (`start_tasks` first).
 pub async fn serve(
     listener: TcpListener,
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    crate::closer::start(state.store.clone(), state.shutdown.clone());
     let stopping = state.shutdown.clone();
     let tasks = state.tasks.clone();
     let limits = state.connection_limits;

@@ -40,6 +40,9 @@ pub struct AppState {
     /// The websocket tasks, which axum's graceful shutdown does not wait for.
     pub tasks: tokio_util::task::TaskTracker,
     pub tokens: Tokens,
+    /// Signs checkpoints of the record.
+    pub checkpoint_key: crate::domain::checkpoint::CheckpointKey,
+    pub checkpoint_every: std::time::Duration,
     pub public_url: PublicUrl,
     pub invitation_ttl: chrono::Duration,
     pub trust_forwarded_for: bool,
@@ -48,9 +51,12 @@ pub struct AppState {
     /// Websockets one person may keep open on this node.
     pub ws_per_person: usize,
     pub login_throttle: Arc<Mutex<LoginThrottle<Option<IpAddr>>>>,
+    /// Requests for password links, and uses of them, counted like sign-ins.
+    pub reset_throttle: Arc<Mutex<LoginThrottle<Option<IpAddr>>>>,
     pub write_throttle: Arc<Mutex<WriteThrottle<UserId>>>,
     pub password_checks: PasswordChecks,
     pub connection_limits: crate::connections::ConnectionLimits,
+    pub mail: crate::mail::Mail,
 }
 
 impl AppState {
@@ -60,13 +66,15 @@ impl AppState {
         let public_url = PublicUrl::parse(&settings.public_url)?;
         let secret = match settings.configured_jwt_secret()? {
             Some(secret) => secret.to_owned(),
-            None => store.jwt_secret(&random_token()).await?,
+            None => store.kept_secret(crate::store::KeptSecret::JwtSecret, &random_token()).await?,
         };
         let tokens = Tokens::new(
             secret.as_bytes(),
             &public_url.origin,
             chrono::Duration::hours(i64::from(settings.session_hours.max(1))),
         )?;
+        let checkpoint_key = checkpoint_key(settings, store.as_ref()).await?;
+        let mail = crate::mail::Mail::new(settings, &public_url)?;
         let shutdown = tokio_util::sync::CancellationToken::new();
         let hub = crate::ws::hub::Hub::start(store.clone(), bus.as_ref(), shutdown.clone());
         Ok(Self {
@@ -75,12 +83,19 @@ impl AppState {
             shutdown,
             tasks: tokio_util::task::TaskTracker::new(),
             tokens,
+            checkpoint_key,
+            checkpoint_every: std::time::Duration::from_secs(settings.checkpoint_minutes.saturating_mul(60)),
             public_url,
             invitation_ttl: chrono::Duration::days(i64::from(settings.invitation_days.max(1))),
             trust_forwarded_for: settings.trust_forwarded_for,
             request_timeout: std::time::Duration::from_secs(settings.request_timeout_secs),
             ws_per_person: usize::try_from(settings.ws_per_person).unwrap_or(usize::MAX),
             login_throttle: Arc::new(Mutex::new(LoginThrottle::new(
+                LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS,
+                LOGIN_FAILURES_PER_ADDRESS,
+                LOGIN_PACING_PER_ACCOUNT,
+            ))),
+            reset_throttle: Arc::new(Mutex::new(LoginThrottle::new(
                 LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS,
                 LOGIN_FAILURES_PER_ADDRESS,
                 LOGIN_PACING_PER_ACCOUNT,
@@ -94,6 +109,7 @@ impl AppState {
                 None => PasswordChecks::for_this_machine()?,
             },
             connection_limits: crate::connections::ConnectionLimits::from_settings(settings),
+            mail,
         })
     }
 }
@@ -104,6 +120,11 @@ impl AppState {
     /// is taken as it is rather than failing every sign-in after it.
     pub fn login_throttle(&self) -> std::sync::MutexGuard<'_, LoginThrottle<Option<IpAddr>>> {
         self.login_throttle.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// The password-link counters, kept as `login_throttle` is.
+    pub fn reset_throttle(&self) -> std::sync::MutexGuard<'_, LoginThrottle<Option<IpAddr>>> {
+        self.reset_throttle.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Counts a write by `user`; `Err(wait)` when they are over their allowance.
@@ -131,6 +152,24 @@ pub async fn open(settings: &Settings) -> anyhow::Result<AppState> {
 
 /// Events buffered for a slow hub before it must catch up from the log.
 pub const BUS_CAPACITY: usize = 4096;
+
+/// The configured signing key, or the one generated once and kept.
+async fn checkpoint_key(
+    settings: &Settings,
+    store: &dyn Store,
+) -> anyhow::Result<crate::domain::checkpoint::CheckpointKey> {
+    use crate::domain::checkpoint::CheckpointKey;
+    let seed = match settings.signing_key.as_deref() {
+        Some(seed) => seed.to_owned(),
+        None => {
+            let mut bytes = [0u8; 32];
+            rand::rngs::OsRng.fill_bytes(&mut bytes);
+            let candidate = CheckpointKey::from_seed(bytes);
+            store.kept_secret(crate::store::KeptSecret::SigningKey, &candidate.seed_hex()).await?
+        }
+    };
+    CheckpointKey::from_hex(&seed).map_err(|err| anyhow::anyhow!("MINGA_SIGNING_KEY: {err}"))
+}
 
 /// 256 random bits, base64url: JWT secrets and invitation tokens.
 pub fn random_token() -> String {

@@ -6,7 +6,7 @@ mod common;
 
 use std::time::{Duration, Instant};
 
-use common::ws::{events_until, subscribe, websocket};
+use common::ws::WsClient;
 use common::{admin_url, create, drop_database, postgres_database, secretariat, Dir, Server};
 use serde_json::json;
 use sqlx::{Connection, PgConnection};
@@ -58,13 +58,13 @@ async fn events_cross_nodes_in_order_even_when_the_listener_is_cut() {
     let topic = format!("proposal:{proposal}");
 
     // A subscriber on B; comments posted on A, one at a time.
-    let mut follower = websocket(&b.base, &api.token).await.expect("websocket on B");
-    let (_, head) = subscribe(&mut follower, &topic, None).await;
+    let mut follower = WsClient::signed_in(&b.base, &api.token).await.expect("websocket on B");
+    let (_, head) = follower.subscribe(&topic, None).await;
     let mut latencies = Vec::new();
     for n in 0..10 {
         create(&api, &a.base, &comments, json!({"body": format!("desde A {n}")})).await;
         let posted = Instant::now();
-        let got = events_until(&mut follower, &topic, head + n + 1).await;
+        let got = follower.events_until(&topic, head + n + 1).await;
         assert_eq!(got.len(), 1, "one event per comment: {got:?}");
         latencies.push(posted.elapsed());
     }
@@ -94,7 +94,7 @@ async fn events_cross_nodes_in_order_even_when_the_listener_is_cut() {
     assert_eq!(cut_listener(&database, b_pid).await, 1, "B's listener was found and cut");
     let bodies = writer.await.expect("writer");
     let last = head + 10 + 40;
-    let got = events_until(&mut follower, &topic, last).await;
+    let got = follower.events_until(&topic, last).await;
     let seqs: Vec<i64> = got.iter().map(|event| event["seq"].as_i64().expect("seq")).collect();
     assert_eq!(seqs, ((head + 11)..=last).collect::<Vec<_>>(), "every event once, in order");
     let received: Vec<&str> =
@@ -108,11 +108,11 @@ async fn events_cross_nodes_in_order_even_when_the_listener_is_cut() {
 
     // And the other way round, after the reconnection.
     create(&api, &b.base, &comments, json!({"body": "desde B"})).await;
-    let mut on_a = websocket(&a.base, &api.token).await.expect("websocket on A");
-    let (replayed, head_a) = subscribe(&mut on_a, &topic, Some(last)).await;
+    let mut on_a = WsClient::signed_in(&a.base, &api.token).await.expect("websocket on A");
+    let (replayed, head_a) = on_a.subscribe(&topic, Some(last)).await;
     assert_eq!(replayed.len(), 1);
     create(&api, &b.base, &comments, json!({"body": "desde B, en vivo"})).await;
-    let live = events_until(&mut on_a, &topic, head_a + 1).await;
+    let live = on_a.events_until(&topic, head_a + 1).await;
     assert_eq!(live.len(), 1, "{live:?}");
     drop((a, b));
     drop_database(&database).await;

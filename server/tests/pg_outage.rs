@@ -11,7 +11,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use common::ws::{events_until, next, send, subscribe, websocket};
+use common::ws::WsClient;
 use common::{create, secretariat, Api, Cluster, Dir, Server};
 use reqwest::Method;
 use serde_json::{json, Value};
@@ -89,8 +89,8 @@ async fn postgres_stopping_answers_503_and_minga_recovers_when_it_returns() {
         create(&api, &base, &comments, json!({"body": format!("antes del corte {n}")})).await;
     }
     let topic = format!("proposal:{proposal}");
-    let mut follower = websocket(&base, &api.token).await.expect("websocket");
-    let (replayed, last_seq) = subscribe(&mut follower, &topic, None).await;
+    let mut follower = WsClient::signed_in(&base, &api.token).await.expect("websocket");
+    let (replayed, last_seq) = follower.subscribe(&topic, None).await;
     assert_eq!(replayed.len() as i64, last_seq);
     assert!(last_seq >= 4, "proposal.created and three comments: {last_seq}");
     // A ballot whose deadline passes while the database is down.
@@ -144,14 +144,14 @@ async fn postgres_stopping_answers_503_and_minga_recovers_when_it_returns() {
     let (status, _, body, took) = timed(&api, Method::GET, &format!("{base}/healthz"), None).await;
     assert!(status == 200 && body["status"] == "ok" && took < PROMPT, "/healthz stays up: {status} {body} {took:?}");
     // A new websocket needs the database to check the session: refused with 503.
-    match websocket(&base, &api.token).await {
+    match WsClient::signed_in(&base, &api.token).await {
         Err(tokio_tungstenite::tungstenite::Error::Http(response)) => assert_eq!(response.status(), 503),
         other => panic!("a websocket opened while PostgreSQL is down: {:?}", other.map(|_| ())),
     }
     // The open one stays up and answers a ping, even if the database cannot.
-    send(&mut follower, json!({"type": "ping", "id": 1})).await;
+    follower.send(json!({"type": "ping", "id": 1})).await;
     let follower_alive = loop {
-        match next(&mut follower, PROMPT).await {
+        match follower.next_within(PROMPT).await {
             Some(message) if message["type"] == "pong" => break true,
             Some(_) => continue,
             None => break false,
@@ -201,15 +201,15 @@ async fn postgres_stopping_answers_503_and_minga_recovers_when_it_returns() {
         posted.push(create(&api, &base, &comments, json!({"body": format!("después del corte {n}")})).await);
     }
     let head = last_seq + 5;
-    let mut resumed = websocket(&base, &api.token).await.expect("websocket after recovery");
-    let (replayed, resumed_head) = subscribe(&mut resumed, &topic, Some(last_seq)).await;
+    let mut resumed = WsClient::signed_in(&base, &api.token).await.expect("websocket after recovery");
+    let (replayed, resumed_head) = resumed.subscribe(&topic, Some(last_seq)).await;
     assert_eq!(resumed_head, head);
     let live = if follower_alive {
-        events_until(&mut follower, &topic, head).await
+        follower.events_until(&topic, head).await
     } else {
         // Dropped during the outage: reconnect and resume, as a client does.
-        follower = websocket(&base, &api.token).await.expect("websocket after recovery");
-        subscribe(&mut follower, &topic, Some(last_seq)).await.0
+        follower = WsClient::signed_in(&base, &api.token).await.expect("websocket after recovery");
+        follower.subscribe(&topic, Some(last_seq)).await.0
     };
     for (who, events) in [("the follower", &live), ("the resumed follower", &replayed)] {
         let seqs: Vec<i64> = events.iter().map(|e| e["seq"].as_i64().expect("seq")).collect();
@@ -219,7 +219,7 @@ async fn postgres_stopping_answers_503_and_minga_recovers_when_it_returns() {
     }
     let one_more = create(&api, &base, &comments, json!({"body": "uno más"})).await;
     for socket in [&mut follower, &mut resumed] {
-        let events = events_until(socket, &topic, head + 1).await;
+        let events = socket.events_until(&topic, head + 1).await;
         assert_eq!(events.len(), 1, "no duplicate: {events:?}");
         assert_eq!(events[0]["data"]["comment"]["id"], one_more.as_str());
     }

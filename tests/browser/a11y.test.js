@@ -54,7 +54,7 @@ function collect(found) {
 
 const report = (found) => assert.deepEqual(found, [], `accessibility violations:\n  ${found.join('\n  ')}`);
 
-test('the signed-out screens (sign-in with errors, invitation) have no WCAG 2.1 A/AA violations', async () => {
+test('the signed-out screens (sign-in with errors, invitation, password recovery) have no WCAG 2.1 A/AA violations', async () => {
   const invitation = await invite({ role: 'delegate' });
   const tab = await open();
   const { page } = tab;
@@ -74,6 +74,15 @@ test('the signed-out screens (sign-in with errors, invitation) have no WCAG 2.1 
     await page.getByRole('button', { name: 'Aceptar la invitación' }).click();
     await page.getByRole('alert').getByText('Ingrese un nombre para mostrar.').waitFor();
     await check(page, 'invitation with errors');
+
+    await page.goto(`${BASE}/olvide`);
+    await page.getByRole('heading', { level: 1, name: 'Recuperar el acceso' }).waitFor();
+    await check(page, 'forgotten password');
+    await page.goto(`${BASE}/restablecer/un-enlace-cualquiera`);
+    await page.getByRole('heading', { level: 1, name: 'Elegir una contraseña nueva' }).waitFor();
+    await page.getByRole('button', { name: 'Guardar la contraseña' }).click();
+    await page.getByRole('alert').getByText('La contraseña debe tener al menos 10 caracteres.').waitFor();
+    await check(page, 'new password with errors');
     report(found);
   } finally {
     await closeClean(tab);
@@ -149,7 +158,7 @@ test('the secretariat\'s console tabs and its ballot controls have no WCAG 2.1 A
     await page.goto(`${BASE}/secretaria`);
     await page.getByRole('heading', { level: 1, name: 'Consola de la secretaría' }).waitFor();
     await check(page, 'console');
-    for (const name of ['organizaciones', 'personas', 'invitaciones', 'votaciones', 'moderacion', 'carta']) {
+    for (const name of ['organizaciones', 'personas', 'invitaciones', 'correo', 'votaciones', 'moderacion', 'carta']) {
       await page.locator('#console-nav').locator(`a[data-tab="${name}"]`).click();
       await page.waitForURL((url) => url.pathname === `/secretaria/${name}`);
       await page.locator(`#console-tab[data-tab="${name}"]`).waitFor();

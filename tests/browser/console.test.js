@@ -4,7 +4,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  BASE, PASSWORD, closeClean, createOrganization, createUser, expectSignedIn, launch, openPage, secretariat,
+  BASE, PASSWORD, api, closeClean, createOrganization, createUser, expectSignedIn, invite, launch, openPage,
+  secretariat,
 } from './support.js';
 
 let browser;
@@ -15,6 +16,7 @@ const TABS = [
   ['organizaciones', 'Organizaciones'],
   ['personas', 'Personas'],
   ['invitaciones', 'Invitaciones'],
+  ['correo', 'Correo'],
   ['votaciones', 'Votaciones'],
   ['moderacion', 'Moderación'],
   ['carta', 'Editor de la carta'],
@@ -72,6 +74,40 @@ test('an invitation made in the console works in another browser', async () => {
     await expectSignedIn(guest.page, 'Delegada Invitada');
   } finally {
     if (guest) await closeClean(guest);
+    await closeClean(tab);
+  }
+});
+
+test('the secretariat revokes one invitation and sends another again, and sees the mail it made', async () => {
+  const withdrawn = await invite({ role: 'delegate' });
+  const again = await invite({ role: 'delegate' });
+  const sec = await secretariat();
+  const all = await api('GET', '/api/v1/invitations?status=pending', { token: sec.token });
+  for (const inv of [withdrawn, again]) inv.id = all.find((i) => i.email === inv.email).id;
+  const tab = await openPage(browser, { user: sec });
+  const { page } = tab;
+  page.on('dialog', (dialog) => dialog.accept());
+  try {
+    await page.goto(`${BASE}/secretaria/invitaciones`);
+    await page.getByRole('heading', { level: 3, name: 'Invitaciones hechas' }).waitFor();
+    const card = (inv) => page.locator(`[data-test="invitation"][data-invitation-id="${inv.id}"]`);
+    await card(withdrawn).locator('[data-test="invite-status"]').getByText('Pendiente').waitFor();
+    await card(withdrawn).getByRole('button', { name: 'Revocar' }).click();
+    await card(withdrawn).locator('[data-test="invite-status"]').getByText('Revocada').waitFor();
+    assert.equal(await card(withdrawn).getByRole('button', { name: 'Revocar' }).count(), 0, 'nothing left to do');
+    const gone = await fetch(`${BASE}/api/v1/invitations/${withdrawn.token}`);
+    assert.equal(gone.status, 410, 'its link answers 410');
+
+    await card(again).getByRole('button', { name: 'Reenviar con un enlace nuevo' }).click();
+    await page.getByText(`Invitación para ${again.email}. Envíele este enlace:`).waitFor();
+    const url = await page.locator('#invite-url').inputValue();
+    assert.notEqual(url, again.url, 'a new link');
+    assert.equal((await fetch(`${BASE}/api/v1/invitations/${again.token}`)).status, 404, 'the old link died');
+
+    await page.goto(`${BASE}/secretaria/correo`);
+    await page.locator('#mail-delivery').getByText('El correo se envía por el servidor de correo configurado.').waitFor();
+    await page.locator('[data-test="mail"]').filter({ hasText: again.email }).first().waitFor();
+  } finally {
     await closeClean(tab);
   }
 });

@@ -186,7 +186,7 @@ test('the secretariat sees its console and the ballot controls in English', asyn
     await toEnglish(page);
     await page.getByRole('heading', { level: 1, name: en['console.title'] }).waitFor();
     await assertEnglish(page, 'console');
-    for (const tabName of ['organizaciones', 'personas', 'invitaciones', 'votaciones', 'moderacion', 'carta']) {
+    for (const tabName of ['organizaciones', 'personas', 'invitaciones', 'correo', 'votaciones', 'moderacion', 'carta']) {
       const name = en[`console.tab_${tabName}`];
       await page.locator('#console-nav').getByRole('link', { name, exact: true }).click();
       await page.waitForURL((url) => url.pathname === `/secretaria/${tabName}`);

@@ -135,7 +135,7 @@ test('the secretariat console fits a 360px-wide phone', async () => {
     await page.goto(`${BASE}/secretaria`);
     await checkBothLanguages(page, '/secretaria',
       () => page.getByRole('heading', { level: 1, name: 'Consola de la secretaría' }).waitFor());
-    for (const path of ['organizaciones', 'personas', 'invitaciones', 'votaciones', 'moderacion', 'carta']) {
+    for (const path of ['organizaciones', 'personas', 'invitaciones', 'correo', 'votaciones', 'moderacion', 'carta']) {
       await page.goto(`${BASE}/secretaria/${path}`);
       await page.locator('h2.tab-title').waitFor();
       await page.waitForLoadState('networkidle');

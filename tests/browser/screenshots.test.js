@@ -15,7 +15,7 @@ import { DESKTOP, PHONE, REPO_ROOT } from './support-extra.js';
 
 const SHOTS = join(REPO_ROOT, 'target', 'screenshots');
 const PNG = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
-const CONSOLE_TABS = ['organizaciones', 'personas', 'invitaciones', 'votaciones', 'moderacion', 'carta'];
+const CONSOLE_TABS = ['organizaciones', 'personas', 'invitaciones', 'correo', 'votaciones', 'moderacion', 'carta'];
 
 let browser;
 let fixtures;

@@ -15,6 +15,8 @@ use serde_json::Value;
 use tokio::sync::oneshot;
 
 pub mod db;
+pub mod smtp;
+pub mod tables;
 pub mod ws;
 
 pub use db::{Backend, TestDb};
@@ -107,6 +109,7 @@ impl TestApp {
         let state = minga::state::open(&settings).await.expect("open the store");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let base = format!("http://{}", listener.local_addr().expect("addr"));
+        minga::server::start_tasks(&state).await;
         let (stop, stopped) = oneshot::channel::<()>();
         let serving = state.clone();
         tokio::spawn(async move {
@@ -146,7 +149,7 @@ impl TestApp {
     pub async fn invitation(&self, email: &str, organization: &str, kind: &str, role: &str) -> String {
         let org = self.organization(organization, kind).await;
         let role = minga::domain::account::Role::parse(role).expect("role");
-        let created = minga::http::admin::invite(&self.state, email, org.id, role, None).await.expect("invite");
+        let created = minga::http::invitations::invite(&self.state, email, org.id, role, None).await.expect("invite");
         created.token
     }
 

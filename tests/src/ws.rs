@@ -1,4 +1,5 @@
-//! A websocket client for the suites, over a real socket.
+//! A websocket client for the suites, over a real socket: the same file
+//! serves the binary suites in `server/tests` (see `common/mod.rs`).
 
 use std::time::Duration;
 
@@ -40,6 +41,13 @@ impl WsClient {
         }
         let (socket, _) = tokio_tungstenite::connect_async(request).await?;
         Ok(WsClient { socket })
+    }
+
+    /// Connects to the websocket of the server at `base` (`http://host:port`)
+    /// as the holder of `token`.
+    pub async fn signed_in(base: &str, token: &str) -> Result<WsClient, tokio_tungstenite::tungstenite::Error> {
+        let url = format!("{}/api/v1/ws", base.replace("http://", "ws://"));
+        WsClient::connect(&url, &[("authorization", format!("Bearer {token}"))]).await
     }
 
     /// Like `connect`, over a socket with a tiny receive buffer, so that a

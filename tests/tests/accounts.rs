@@ -124,12 +124,13 @@ async fn unknown_and_expired_invitations(backend: Backend) {
     let token = "an-expired-invitation-token";
     app.store()
         .create_invitation(minga::store::NewInvitation {
-            token_hash: minga::auth::invitation_token_hash(token),
+            token_hash: minga::auth::link_token_hash(token),
             email: "late@example.org".into(),
             organization_id: org.id,
             role: minga::domain::account::Role::Delegate,
             created_by: None,
             expires_at: Utc::now() - Duration::seconds(1),
+            mail: None,
         })
         .await
         .unwrap();

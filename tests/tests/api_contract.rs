@@ -15,7 +15,7 @@ on_both_backends!(
 );
 
 /// The operations anyone may call, as the document marks them (`security: [{}]`).
-const PUBLIC: [(&str, &str); 8] = [
+const PUBLIC: [(&str, &str); 10] = [
     ("get", "/healthz"),
     ("get", "/readyz"),
     ("get", "/metrics"),
@@ -24,6 +24,8 @@ const PUBLIC: [(&str, &str); 8] = [
     ("post", "/api/v1/auth/logout"),
     ("get", "/api/v1/invitations/{token}"),
     ("post", "/api/v1/invitations/{token}/accept"),
+    ("post", "/api/v1/auth/password-reset"),
+    ("post", "/api/v1/auth/password-reset/{token}"),
 ];
 
 async fn every_failure_is_documented_as_a_problem(backend: Backend) {

@@ -52,6 +52,16 @@ fn table() -> Vec<(&'static str, &'static str, &'static str, Expect)> {
         // After a 204 the caller signs in again, so the other rows keep a live token.
         ("post", "/api/v1/auth/logout-all", "", SIGNED_IN_204),
         ("get", "/api/v1/me", "", SIGNED_IN),
+        // One's own inbox; marking read marks only one's own.
+        ("get", "/api/v1/me/notifications", "", SIGNED_IN),
+        ("post", "/api/v1/me/notifications/read", "", SIGNED_IN_204),
+        // The current password is never right here: refused once signed in.
+        ("post", "/api/v1/me/password", "", [&[401], &[403], &[403], &[403], &[403], &[401], &[401]]),
+        // The same answer for everyone, each for an address of its own.
+        ("post", "/api/v1/auth/password-reset", "", [&[202]; 7]),
+        // A link that never was, for everyone; from one address, the sixth
+        // and seventh wrong link in a row are held off (five per 15 minutes).
+        ("post", "/api/v1/auth/password-reset/{token}", "", [&[404], &[404], &[404], &[404], &[404], &[429], &[429]]),
         // An unused invitation, never accepted.
         ("get", "/api/v1/invitations/{token}", "", PUBLIC),
         // A fresh invitation for each caller.
@@ -62,7 +72,16 @@ fn table() -> Vec<(&'static str, &'static str, &'static str, Expect)> {
         ("get", "/api/v1/users", "", SECRETARIAT),
         // Deactivates the already deactivated account again.
         ("patch", "/api/v1/users/{id}", "", SECRETARIAT),
+        // For an active account of its own.
+        ("post", "/api/v1/users/{id}/access-link", "", SECRETARIAT_201),
         ("post", "/api/v1/invitations", "", SECRETARIAT_201),
+        ("get", "/api/v1/invitations", "?status=pending", SECRETARIAT),
+        // Each on a fresh invitation of its own.
+        ("post", "/api/v1/invitations/{id}/resend", "", SECRETARIAT),
+        ("delete", "/api/v1/invitations/{token}", "", [&[401], &[403], &[403], &[403], &[204], &[401], &[401]]),
+        ("get", "/api/v1/outbox", "?status=pending", SECRETARIAT),
+        // The mail has not failed: the secretariat is told so (409).
+        ("post", "/api/v1/outbox/{id}/retry", "", [&[401], &[403], &[403], &[403], &[409], &[401], &[401]]),
         ("get", "/api/v1/documents", "", SIGNED_IN),
         ("post", "/api/v1/documents", "", SECRETARIAT_201),
         ("get", "/api/v1/documents/{id}", "", SIGNED_IN),
@@ -106,6 +125,10 @@ fn table() -> Vec<(&'static str, &'static str, &'static str, Expect)> {
         ("get", "/api/v1/moderation/flags", "?status=open", SECRETARIAT),
         ("post", "/api/v1/moderation/flags/{id}/resolve", "", SECRETARIAT),
         ("get", "/api/v1/events", "", SIGNED_IN),
+        // The record has events and no checkpoint yet: the first is new.
+        ("post", "/api/v1/checkpoints", "", SECRETARIAT_201),
+        ("get", "/api/v1/checkpoints", "", SIGNED_IN),
+        ("get", "/api/v1/checkpoints/latest", "", SIGNED_IN),
         ("get", "/api/v1/ws", "", [&[401], &[NO_UPGRADE], &[NO_UPGRADE], &[NO_UPGRADE], &[NO_UPGRADE], &[401], &[401]]),
         // On a proposal with no ballot yet; only the secretariat succeeds, once.
         ("post", "/api/v1/proposals/{id}/ballot", "", SECRETARIAT_201),
@@ -131,6 +154,8 @@ struct World {
     article: String,
     org_b: String,
     deactivated_id: String,
+    /// An active account, for the links the secretariat makes.
+    active_id: String,
     unused_invitation: String,
     /// The proposal most rows read, revise and comment on.
     proposal: String,
@@ -161,6 +186,13 @@ fn rule() -> Value {
 }
 
 impl World {
+    /// The id of a new, pending invitation for `email`.
+    async fn fresh_invitation(&self, email: &str) -> String {
+        let token = self.app.invitation(email, "Org A", "member", "delegate").await;
+        let hash = minga::auth::link_token_hash(&token);
+        self.app.store().invitation(&hash).await.unwrap().id.to_string()
+    }
+
     async fn ballot(&self, author: &Session) -> String {
         let proposal = id(&self.app.proposal(author, &self.doc, &self.article).await);
         let path = format!("/api/v1/proposals/{proposal}/ballot");
@@ -171,13 +203,23 @@ impl World {
     async fn path(&self, method: &str, template: &str, caller: usize) -> String {
         let p = |s: &str| template.replace("{id}", s);
         match template {
+            "/api/v1/invitations/{token}" if method == "delete" => {
+                template.replace("{token}", &self.fresh_invitation(&format!("retirar{caller}@a.ec")).await)
+            }
+            "/api/v1/invitations/{id}/resend" => p(&self.fresh_invitation(&format!("renovar{caller}@a.ec")).await),
+            "/api/v1/outbox/{id}/retry" => {
+                let mail = self.app.store().outbox(None, minga::store::Page::all()).await.unwrap();
+                p(&mail[0].id.to_string())
+            }
             "/api/v1/invitations/{token}" => template.replace("{token}", &self.unused_invitation),
+            "/api/v1/auth/password-reset/{token}" => template.replace("{token}", "no-such-link"),
             "/api/v1/invitations/{token}/accept" => {
                 let email = format!("invitado{caller}@a.ec");
                 template.replace("{token}", &self.app.invitation(&email, "Org A", "member", "delegate").await)
             }
             "/api/v1/organizations/{id}" => p(&self.org_b),
             "/api/v1/users/{id}" => p(&self.deactivated_id),
+            "/api/v1/users/{id}/access-link" => p(&self.active_id),
             "/api/v1/sections/{id}" => p(&self.article),
             "/api/v1/documents/{id}/import" => p(&self.import_doc),
             "/api/v1/documents/{id}/versions/{version}" => p(&self.doc).replace("{version}", "1"),
@@ -218,6 +260,12 @@ fn body(method: &str, template: &str, world: &World, n: usize) -> Body {
     match (method, template) {
         ("post", "/api/v1/auth/login") => {
             json(json!({"email": format!("nadie{n}@x.ec"), "password": "no es la contraseña"}))
+        }
+        ("post", "/api/v1/auth/password-reset") => json(json!({"email": format!("olvido{n}@x.ec")})),
+        ("post", "/api/v1/me/notifications/read") => json(json!({"all": true})),
+        ("post", "/api/v1/auth/password-reset/{token}") => json(json!({"password": PASSWORD})),
+        ("post", "/api/v1/me/password") => {
+            json(json!({"current_password": "no es la contraseña", "new_password": "otra contraseña larga"}))
         }
         ("post", "/api/v1/invitations/{token}/accept") => {
             json(json!({"display_name": format!("Invitado {n}"), "password": PASSWORD}))
@@ -294,6 +342,7 @@ async fn every_operation_answers_every_caller_as_the_contract_says(backend: Back
     .await);
     let org_b = beto.user["organization"]["id"].as_str().unwrap().to_owned();
     let deactivated_id = dora.id().to_owned();
+    let active_id = beto.id().to_owned();
 
     let mut world = World {
         app,
@@ -303,6 +352,7 @@ async fn every_operation_answers_every_caller_as_the_contract_says(backend: Back
         article,
         org_b,
         deactivated_id,
+        active_id,
         unused_invitation,
         proposal,
         withdrawn,

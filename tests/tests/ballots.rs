@@ -473,6 +473,8 @@ async fn subscribers_follow_the_ballot_without_a_hidden_tally(backend: Backend) 
         let closed = next_event(&mut ws, &topic).await;
         assert_eq!(closed["kind"], "ballot.closed", "live {live}: nothing else before the close: {closed}");
         assert_eq!(ballot_data(&closed["data"])["result"], outcome(true, true, 1, 0, 1, 4), "{closed}");
+        // A public ballot's choices are chained at its close.
+        assert_eq!(next_event(&mut ws, &topic).await["kind"], "ballot.choices");
         assert_eq!(next_event(&mut ws, &topic).await["kind"], "proposal.status");
         let log = w.get(&w.dee, &format!("/api/v1/events?topic={topic}")).await;
         let tallies = log.as_array().unwrap().iter().filter(|e| e["kind"] == "ballot.tally").count();

@@ -161,3 +161,31 @@ async fn an_oversized_request_head_is_a_problem() {
     let fine = client.get(app.url("/readyz")).header("x-big", "b".repeat(16 * 1024)).send().await.unwrap();
     assert_eq!(fine.status(), reqwest::StatusCode::OK);
 }
+
+/// Before, a head hyper itself could not read (a malformed request line or
+/// header, a head beyond its buffer, which it answers 431) was answered with an
+/// empty body; now it is a problem+json answer like every other error.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_head_hyper_cannot_read_is_answered_as_a_problem() {
+    let app = bounded_app().await;
+    let beyond_the_buffer = format!("GET /{} HTTP/1.1\r\nHost: x\r\n\r\n", "a".repeat(200 * 1024));
+    for (head, status) in [
+        ("GARBAGE\r\n\r\n".to_owned(), 400),
+        ("GET / HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n".to_owned(), 400),
+        (beyond_the_buffer, 431),
+    ] {
+        let mut stream = connect(&app).await;
+        // The server may answer and close before it has read all of a long head.
+        let _ = stream.write_all(head.as_bytes()).await;
+        let (answer, _) = read_until_closed(&mut stream).await.expect("answered and closed");
+        let answer = String::from_utf8_lossy(&answer);
+        let (head_lines, body) = answer.split_once("\r\n\r\n").unwrap_or_else(|| panic!("no head: {answer:?}"));
+        assert!(head_lines.starts_with(&format!("HTTP/1.1 {status} ")), "{answer}");
+        assert!(head_lines.contains("content-type: application/problem+json"), "{answer}");
+        let problem: serde_json::Value = serde_json::from_str(body).unwrap_or_else(|_| panic!("not JSON: {answer}"));
+        assert_eq!(problem["status"], status, "{problem}");
+    }
+    // Those answers were hyper's: a good request on a new connection is served.
+    let fine = reqwest::get(app.url("/readyz")).await.unwrap();
+    assert_eq!(fine.status(), reqwest::StatusCode::OK);
+}

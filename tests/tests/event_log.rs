@@ -6,6 +6,7 @@
 use std::collections::HashMap;
 
 use minga::domain::event::Topic;
+use minga::domain::event_kind::EventKind;
 use minga::domain::ids::ProposalId;
 use minga::store::NewComment;
 use minga_tests::{expect_status, on_both_backends, Backend, TestApp};
@@ -55,7 +56,7 @@ async fn concurrent_writers_get_gap_free_seqs_in_commit_order(backend: Backend) 
     // commit order says its seqs must increase.
     let seq_of: HashMap<String, i64> = events
         .iter()
-        .filter(|e| e.kind == "comment.created")
+        .filter(|e| e.kind == EventKind::CommentCreated)
         .map(|e| (e.data["comment"]["body"].as_str().unwrap().to_owned(), e.seq))
         .collect();
     for bodies in expected_order {

@@ -207,6 +207,20 @@ async fn openapi_describes_every_route(backend: Backend) {
         ("/api/v1/ballots/{id}/cancel", "post"),
         ("/api/v1/ballots/{id}/minutes", "get"),
         ("/api/v1/documents/{id}/comparison", "get"),
+        ("/api/v1/checkpoints", "get"),
+        ("/api/v1/checkpoints", "post"),
+        ("/api/v1/checkpoints/latest", "get"),
+        ("/api/v1/outbox", "get"),
+        ("/api/v1/auth/password-reset", "post"),
+        ("/api/v1/auth/password-reset/{token}", "post"),
+        ("/api/v1/users/{id}/access-link", "post"),
+        ("/api/v1/me/password", "post"),
+        ("/api/v1/invitations", "get"),
+        ("/api/v1/invitations/{token}", "delete"),
+        ("/api/v1/invitations/{id}/resend", "post"),
+        ("/api/v1/outbox/{id}/retry", "post"),
+        ("/api/v1/me/notifications", "get"),
+        ("/api/v1/me/notifications/read", "post"),
     ];
     for (path, method) in expected {
         assert!(doc["paths"][path][method].is_object(), "OpenAPI lacks {method} {path}");
@@ -216,6 +230,16 @@ async fn openapi_describes_every_route(backend: Backend) {
     let user = &doc["components"]["schemas"]["User"]["properties"];
     for field in ["id", "email", "display_name", "role", "organization", "active"] {
         assert!(user[field].is_object(), "User schema lacks {field}");
+    }
+    // The event kinds and each payload type are documented.
+    let schemas = &doc["components"]["schemas"];
+    let kinds = schemas["EventKind"]["enum"].as_array().unwrap();
+    assert!(kinds.contains(&json!("ballot.choices")) && kinds.contains(&json!("invitation.revoked")), "{kinds:?}");
+    let payloads: Vec<String> =
+        schemas["EventData"]["anyOf"].as_array().unwrap().iter().map(|p| p.to_string()).collect();
+    for payload in ["CommentData", "FlagData", "ProposalData", "VersionData", "BallotData", "ChoicesData"] {
+        assert!(payloads.iter().any(|p| p.contains(payload)), "EventData lacks {payload}: {payloads:?}");
+        assert!(schemas[payload].is_object(), "no schema {payload}");
     }
 }
 

@@ -5,8 +5,9 @@
 
 use chrono::{Duration, Utc};
 use minga::domain::account::{InvitationState, OrganizationKind, OrganizationPatch, Role, UserPatch};
+use minga::domain::event_kind::EventKind;
 use minga::domain::ids::{OrganizationId, UserId};
-use minga::store::{self, NewAccount, NewInvitation, NewOrganization, Page, Store, StoreError};
+use minga::store::{self, KeptSecret, NewAccount, NewInvitation, NewOrganization, Page, Store, StoreError};
 use minga_tests::{on_both_backends, Backend, TestDb};
 use std::sync::Arc;
 
@@ -43,6 +44,7 @@ async fn invite(store: &Arc<dyn Store>, org: OrganizationId, email: &str, role: 
             role,
             created_by: None,
             expires_at: Utc::now() + Duration::days(7),
+            mail: None,
         })
         .await
         .expect("invitation");
@@ -65,22 +67,25 @@ async fn migrations_are_idempotent_and_jwt_secret_is_kept(backend: Backend) {
         }
     );
     store.ping().await.expect("ping");
-    let first = store.jwt_secret("first-candidate").await.unwrap();
+    let first = store.kept_secret(KeptSecret::JwtSecret, "first-candidate").await.unwrap();
     assert_eq!(first, "first-candidate");
-    assert_eq!(store.jwt_secret("second-candidate").await.unwrap(), "first-candidate", "the first secret stays");
+    let second = store.kept_secret(KeptSecret::JwtSecret, "second-candidate").await.unwrap();
+    assert_eq!(second, "first-candidate", "the first secret stays");
+    let signing = store.kept_secret(KeptSecret::SigningKey, "a-signing-seed").await.unwrap();
+    assert_eq!(signing, "a-signing-seed", "each kept secret is its own");
     // Opening the same database again re-runs migrations harmlessly and keeps the data.
     let again = store::open(&db.url, minga::bus::LocalBus::new(64)).await.expect("reopen");
-    assert_eq!(again.jwt_secret("third").await.unwrap(), "first-candidate");
+    assert_eq!(again.kept_secret(KeptSecret::JwtSecret, "third").await.unwrap(), "first-candidate");
 }
 
 async fn organizations_round_trip_and_conflict(backend: Backend) {
     let (_db, store) = open(backend).await;
-    let created = store.create_organization(org("Fundación Ñandú", OrganizationKind::Observer)).await.unwrap();
+    let created = store.create_organization(org("Fundación Ñandú", OrganizationKind::Observer), None).await.unwrap();
     assert_eq!(created.id.0.get_version_num(), 7, "ids are UUIDv7 made in Rust");
     assert_eq!(store.organization(created.id).await.unwrap(), created);
     assert_eq!(created.kind, OrganizationKind::Observer);
     assert!(created.active);
-    let duplicate = store.create_organization(org("FUNDACIÓN ñandú ", OrganizationKind::Member)).await;
+    let duplicate = store.create_organization(org("FUNDACIÓN ñandú ", OrganizationKind::Member), None).await;
     assert!(
         matches!(duplicate, Err(StoreError::Conflict(ref d)) if d == "an organization with this name already exists"),
         "{duplicate:?}"
@@ -89,6 +94,7 @@ async fn organizations_round_trip_and_conflict(backend: Backend) {
         .update_organization(
             created.id,
             OrganizationPatch { short_name: Some("FÑ".into()), active: Some(false), ..Default::default() },
+            None,
         )
         .await
         .unwrap();
@@ -108,7 +114,7 @@ async fn ensure_organization_finds_or_creates(backend: Backend) {
 
 async fn invitations_are_accepted_exactly_once(backend: Backend) {
     let (_db, store) = open(backend).await;
-    let member = store.create_organization(org("Org", OrganizationKind::Member)).await.unwrap();
+    let member = store.create_organization(org("Org", OrganizationKind::Member), None).await.unwrap();
     invite(&store, member.id, "Ana@Example.org", Role::Delegate, "h1").await;
     let invitation = store.invitation("h1").await.unwrap();
     assert_eq!(invitation.state_at(Utc::now()), InvitationState::Usable);
@@ -150,7 +156,7 @@ async fn futures_join<T>(handles: impl Iterator<Item = tokio::task::JoinHandle<T
 
 async fn accepting_fails_cleanly_and_leaves_nothing_half_done(backend: Backend) {
     let (_db, store) = open(backend).await;
-    let member = store.create_organization(org("Org", OrganizationKind::Member)).await.unwrap();
+    let member = store.create_organization(org("Org", OrganizationKind::Member), None).await.unwrap();
     user(&store, member.id, "taken@example.org", Role::Delegate).await;
     // A second invitation for an address that already has an account: the
     // account insert fails, and the invitation must stay unused.
@@ -170,10 +176,10 @@ async fn accepting_fails_cleanly_and_leaves_nothing_half_done(backend: Backend) 
     assert!(matches!(outcome, Err(StoreError::InvitationUnusable(InvitationState::Expired))));
     assert!(matches!(store.accept_invitation("nope", account.clone(), Utc::now()).await, Err(StoreError::NotFound(_))));
     // A role that no longer fits (the organization changed kind since).
-    let observer_org = store.create_organization(org("Obs", OrganizationKind::Member)).await.unwrap();
+    let observer_org = store.create_organization(org("Obs", OrganizationKind::Member), None).await.unwrap();
     invite(&store, observer_org.id, "x@example.org", Role::Delegate, "h4").await;
     let patch = OrganizationPatch { kind: Some(OrganizationKind::Observer), ..Default::default() };
-    store.update_organization(observer_org.id, patch).await.unwrap();
+    store.update_organization(observer_org.id, patch, None).await.unwrap();
     let outcome = store.accept_invitation("h4", account, Utc::now()).await;
     assert!(matches!(outcome, Err(StoreError::Invalid(_))), "{outcome:?}");
     // Unknown organization for a new invitation is a validation error, not a crash.
@@ -185,6 +191,7 @@ async fn accepting_fails_cleanly_and_leaves_nothing_half_done(backend: Backend) 
             role: Role::Delegate,
             created_by: None,
             expires_at: Utc::now(),
+            mail: None,
         })
         .await;
     assert!(matches!(outcome, Err(StoreError::Invalid(_))), "{outcome:?}");
@@ -192,21 +199,22 @@ async fn accepting_fails_cleanly_and_leaves_nothing_half_done(backend: Backend) 
 
 async fn user_patches_keep_the_rules(backend: Backend) {
     let (_db, store) = open(backend).await;
-    let member = store.create_organization(org("Org", OrganizationKind::Member)).await.unwrap();
+    let member = store.create_organization(org("Org", OrganizationKind::Member), None).await.unwrap();
     let sec = user(&store, member.id, "sec@example.org", Role::Secretariat).await;
     let del = user(&store, member.id, "del@example.org", Role::Delegate).await;
     assert_eq!(store.count_active_secretariat().await.unwrap(), 1);
-    let demote = store.update_user(sec, UserPatch { role: Some(Role::Delegate), active: None }).await;
+    let demote = store.update_user(sec, UserPatch { role: Some(Role::Delegate), active: None }, None).await;
     assert!(matches!(demote, Err(StoreError::Conflict(_))));
-    let wrong_kind = store.update_user(del, UserPatch { role: Some(Role::Observer), active: None }).await;
+    let wrong_kind = store.update_user(del, UserPatch { role: Some(Role::Observer), active: None }, None).await;
     assert!(matches!(wrong_kind, Err(StoreError::Invalid(_))));
-    let promoted = store.update_user(del, UserPatch { role: Some(Role::Secretariat), active: None }).await.unwrap();
+    let promoted =
+        store.update_user(del, UserPatch { role: Some(Role::Secretariat), active: None }, None).await.unwrap();
     assert_eq!(promoted.role, Role::Secretariat);
     assert_eq!(store.count_active_secretariat().await.unwrap(), 2);
     // Two secretariats deactivating each other at once: one must remain.
     let (a, b) = tokio::join!(
-        store.update_user(sec, UserPatch { role: None, active: Some(false) }),
-        store.update_user(del, UserPatch { role: None, active: Some(false) }),
+        store.update_user(sec, UserPatch { role: None, active: Some(false) }, None),
+        store.update_user(del, UserPatch { role: None, active: Some(false) }, None),
     );
     assert_eq!(a.is_ok() as u8 + b.is_ok() as u8, 1, "{a:?} {b:?}");
     assert_eq!(store.count_active_secretariat().await.unwrap(), 1);
@@ -216,17 +224,17 @@ async fn user_patches_keep_the_rules(backend: Backend) {
     assert_eq!(gone.token_version, 1, "deactivation revokes tokens");
     // Secretariat accounts fit any kind of organization; a delegate does not.
     let organization_patch = OrganizationPatch { kind: Some(OrganizationKind::Observer), ..Default::default() };
-    let other = store.create_organization(org("Other", OrganizationKind::Member)).await.unwrap();
+    let other = store.create_organization(org("Other", OrganizationKind::Member), None).await.unwrap();
     user(&store, other.id, "d2@example.org", Role::Delegate).await;
-    let refused = store.update_organization(other.id, organization_patch.clone()).await;
+    let refused = store.update_organization(other.id, organization_patch.clone(), None).await;
     assert!(matches!(refused, Err(StoreError::Conflict(_))), "{refused:?}");
-    let allowed = store.update_organization(member.id, organization_patch).await.unwrap();
+    let allowed = store.update_organization(member.id, organization_patch, None).await.unwrap();
     assert_eq!(allowed.kind, OrganizationKind::Observer);
 }
 
 async fn revoking_tokens_bumps_the_version(backend: Backend) {
     let (_db, store) = open(backend).await;
-    let member = store.create_organization(org("Org", OrganizationKind::Member)).await.unwrap();
+    let member = store.create_organization(org("Org", OrganizationKind::Member), None).await.unwrap();
     let id = user(&store, member.id, "a@example.org", Role::Delegate).await;
     assert_eq!(store.user(id).await.unwrap().token_version, 0);
     store.revoke_tokens(id).await.unwrap();
@@ -239,7 +247,7 @@ async fn pages_are_ordered_oldest_first(backend: Backend) {
     let (_db, store) = open(backend).await;
     let mut ids = Vec::new();
     for i in 0..5 {
-        ids.push(store.create_organization(org(&format!("Org {i}"), OrganizationKind::Member)).await.unwrap().id);
+        ids.push(store.create_organization(org(&format!("Org {i}"), OrganizationKind::Member), None).await.unwrap().id);
     }
     let all = store.list_organizations(Page::all()).await.unwrap();
     assert_eq!(all.iter().map(|o| o.id).collect::<Vec<_>>(), ids);
@@ -248,7 +256,7 @@ async fn pages_are_ordered_oldest_first(backend: Backend) {
 }
 
 async fn secretariat_user(store: &Arc<dyn Store>) -> minga::domain::account::User {
-    let org = store.create_organization(org("Secretaría", OrganizationKind::Member)).await.unwrap();
+    let org = store.create_organization(org("Secretaría", OrganizationKind::Member), None).await.unwrap();
     let id = user(store, org.id, "sec@example.org", Role::Secretariat).await;
     store.user(id).await.unwrap()
 }
@@ -354,7 +362,8 @@ async fn a_new_comment_is_what_is_read_back(backend: Backend) {
     }
     assert_eq!(store.comments(proposal.id, Page::all()).await.unwrap(), [first.clone(), second.clone()]);
     let events = store.events(Topic::Proposal(proposal.id), 0, 100).await.unwrap();
-    let announced: Vec<_> = events.iter().filter(|e| e.kind == "comment.created").map(|e| &e.data["comment"]).collect();
+    let announced: Vec<_> =
+        events.iter().filter(|e| e.kind == EventKind::CommentCreated).map(|e| &e.data["comment"]).collect();
     assert_eq!(announced, [&serde_json::to_value(&first).unwrap(), &serde_json::to_value(&second).unwrap()]);
     let nowhere = NewComment { body: "hola".into(), parent_id: None, anchor: None };
     let missing = store.create_comment(ProposalId::new(), nowhere, &admin).await;

@@ -382,7 +382,7 @@ async fn a_client_sending_too_fast_is_closed(backend: Backend) {
 async fn open_websockets_per_person_are_capped(backend: Backend) {
     let t = thread(backend).await;
     let mut open = Vec::new();
-    for _ in 0..minga::ws::CONNECTIONS_PER_USER {
+    for _ in 0..t.app.state.ws_per_person {
         let mut socket = t.app.ws(&t.ana).await;
         socket.send(json!({"type": "ping"})).await;
         socket.next_of("pong").await;

@@ -203,12 +203,15 @@ export function ballotPanel(ctx, ballotId) {
   function renderVote() {
     const b = ballot;
     const can = mayVote();
-    voteBox.hidden = !can && !b.my_vote;
+    const erased = b.secret && b.status !== 'open' && !b.my_vote &&
+      (b.participation?.organizations || []).includes(user.organization?.id);
+    voteBox.hidden = !can && !b.my_vote && !erased;
     for (const button of buttons) {
       button.setAttribute('aria-pressed', String(b.my_vote === button.dataset.choice));
       button.hidden = !can;
     }
     if (b.my_vote) tx(myVote, b.status === 'open' ? 'ballot.my_vote' : 'ballot.my_vote_final', { choice: { key: `choice.${b.my_vote}` } });
+    else if (erased) tx(myVote, 'ballot.my_vote_erased');
     else if (can) tx(myVote, 'ballot.not_yet');
     else {
       myVote.replaceChildren();

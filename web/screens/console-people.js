@@ -144,7 +144,8 @@ export async function invitationsTab(ctx, root) {
     },
   });
   form.id = 'invite-form';
-  root.replaceChildren(orgs.length ? form : h('p', { class: 'notice', t: ['invites.no_orgs'] }), created);
+  root.replaceChildren(orgs.length ? form : h('p', { class: 'notice', t: ['invites.no_orgs'] }), created,
+    await invitationList(ctx, created));
 }
 
 function inviteCard(email, inv) {
@@ -183,5 +184,43 @@ function inviteCard(email, inv) {
     copy.id = 'copy-invite';
     li.querySelector('label').setAttribute('for', 'invite-url');
   }
+  return li;
+}
+
+/** Invitations made so far, newest first, each with where it stands. */
+async function invitationList(ctx, created) {
+  const invitations = [...await api.get('/api/v1/invitations', { signal: ctx.signal })].reverse();
+  const list = h('ul', { class: 'cards', id: 'invite-list' }, invitations.map((inv) => invitationCard(ctx, inv, created)));
+  const headingId = nextId('sent');
+  return h('section', { 'aria-labelledby': headingId },
+    h('h3', { id: headingId, t: ['invites.list_heading'] }),
+    invitations.length ? list : h('p', { class: 'hint', t: ['console.group_empty'] }));
+}
+
+function invitationCard(ctx, inv, created) {
+  const alert = alertBox();
+  const li = h('li', { class: 'panel card', 'data-test': 'invitation', 'data-invitation-id': inv.id });
+  const fill = (status, expiresAt) => {
+    const open = status === 'pending' || status === 'expired';
+    const resend = open && actionButton(ctx, 'invites.resend', alert, async () => {
+      const renewed = await api.post(`/api/v1/invitations/${enc(inv.id)}/resend`);
+      created.prepend(inviteCard(inv.email, renewed));
+      fill('pending', renewed.expires_at);
+    });
+    const revoke = open && actionButton(ctx, 'invites.revoke', alert, async () => {
+      if (!ask('invites.revoke_confirm', { email: inv.email })) return;
+      await api.del(`/api/v1/invitations/${enc(inv.id)}`);
+      fill('revoked', expiresAt);
+    });
+    if (resend) resend.dataset.test = 'invite-resend';
+    if (revoke) revoke.dataset.test = 'invite-revoke';
+    li.replaceChildren(
+      h('p', null, h('strong', { text: inv.email }), ' · ', h('span', roleProps(inv.role)), ' · ', h('span', { text: orgLabel(inv.organization) })),
+      h('p', { class: 'meta' }, h('span', { class: `badge ${status}`, 'data-test': 'invite-status', t: [`invites.status_${status}`] }),
+        ' ', h('span', { class: 'hint', t: ['invites.expires'] }), ' ', time(expiresAt, false)),
+      open ? h('div', { class: 'actions' }, resend, revoke) : null,
+      alert);
+  };
+  fill(inv.status, inv.expires_at);
   return li;
 }

@@ -10,6 +10,7 @@ const TABS = {
   organizaciones: ['console-people', 'organizationsTab'],
   personas: ['console-people', 'peopleTab'],
   invitaciones: ['console-people', 'invitationsTab'],
+  correo: ['console-mail', 'mailTab'],
   votaciones: ['console-votes', 'ballotsTab'],
   moderacion: ['console-votes', 'moderationTab'],
   carta: ['console-charter', 'charterTab'],

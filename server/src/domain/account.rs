@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::ids::{InvitationId, OrganizationId, UserId};
+use super::string_enum::string_enum;
 
 /// Whether an organization votes (`member`) or only follows (`observer`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -21,22 +22,8 @@ pub enum Role {
     Observer,
 }
 
-macro_rules! str_enum {
-    ($ty:ty { $($variant:ident => $text:literal),* $(,)? }) => {
-        impl $ty {
-            pub fn as_str(self) -> &'static str {
-                match self { $(Self::$variant => $text),* }
-            }
-
-            pub fn parse(text: &str) -> Option<Self> {
-                match text { $($text => Some(Self::$variant),)* _ => None }
-            }
-        }
-    };
-}
-
-str_enum!(OrganizationKind { Member => "member", Observer => "observer" });
-str_enum!(Role { Secretariat => "secretariat", Delegate => "delegate", Observer => "observer" });
+string_enum!(OrganizationKind { Member => "member", Observer => "observer" });
+string_enum!(Role { Secretariat => "secretariat", Delegate => "delegate", Observer => "observer" });
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Organization {
@@ -87,15 +74,24 @@ pub struct Invitation {
     pub created_at: DateTime<Utc>,
     pub expires_at: DateTime<Utc>,
     pub used_at: Option<DateTime<Utc>>,
+    /// Set when the secretariat withdrew it: its link no longer works.
+    pub revoked_at: Option<DateTime<Utc>>,
 }
 
-/// Why an invitation can no longer be used.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// Where an invitation stands: usable (`pending` on the wire), or why it
+/// can no longer be used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub enum InvitationState {
+    #[serde(rename = "pending")]
     Usable,
+    #[serde(rename = "accepted")]
     Used,
+    #[serde(rename = "expired")]
     Expired,
+    #[serde(rename = "revoked")]
+    Revoked,
 }
+string_enum!(InvitationState { Usable => "pending", Used => "accepted", Expired => "expired", Revoked => "revoked" });
 
 impl Invitation {
     /// An invitation is single use and expires; a used one stays used even
@@ -103,11 +99,41 @@ impl Invitation {
     pub fn state_at(&self, now: DateTime<Utc>) -> InvitationState {
         if self.used_at.is_some() {
             InvitationState::Used
+        } else if self.revoked_at.is_some() {
+            InvitationState::Revoked
         } else if now >= self.expires_at {
             InvitationState::Expired
         } else {
             InvitationState::Usable
         }
+    }
+}
+
+/// Why a link to set a new password no longer works.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ResetRefusal {
+    /// Used, or ended by a newer link or a use of another one.
+    Used,
+    Expired,
+    /// The account was deactivated since.
+    Inactive,
+}
+
+/// Whether a reset link may set a password now.
+pub fn check_reset_link(
+    used_at: Option<DateTime<Utc>>,
+    expires_at: DateTime<Utc>,
+    active: bool,
+    now: DateTime<Utc>,
+) -> Result<(), ResetRefusal> {
+    if used_at.is_some() {
+        Err(ResetRefusal::Used)
+    } else if now >= expires_at {
+        Err(ResetRefusal::Expired)
+    } else if !active {
+        Err(ResetRefusal::Inactive)
+    } else {
+        Ok(())
     }
 }
 
@@ -148,7 +174,18 @@ mod tests {
             created_at: now,
             expires_at: now + expires_in,
             used_at: used.then_some(now),
+            revoked_at: None,
         }
+    }
+
+    #[test]
+    fn a_reset_link_works_once_in_time_for_an_active_account() {
+        let now = Utc::now();
+        let later = now + Duration::hours(1);
+        assert_eq!(check_reset_link(None, later, true, now), Ok(()));
+        assert_eq!(check_reset_link(Some(now), later, true, now), Err(ResetRefusal::Used));
+        assert_eq!(check_reset_link(None, now, true, now), Err(ResetRefusal::Expired));
+        assert_eq!(check_reset_link(None, later, false, now), Err(ResetRefusal::Inactive));
     }
 
     #[test]
@@ -158,6 +195,10 @@ mod tests {
         assert_eq!(invitation(false, Duration::days(-1)).state_at(now), InvitationState::Expired);
         assert_eq!(invitation(true, Duration::days(1)).state_at(now), InvitationState::Used);
         assert_eq!(invitation(true, Duration::days(-1)).state_at(now), InvitationState::Used);
+        let revoked = Invitation { revoked_at: Some(now), ..invitation(false, Duration::days(1)) };
+        assert_eq!(revoked.state_at(now), InvitationState::Revoked);
+        let revoked_then_used = Invitation { revoked_at: Some(now), ..invitation(true, Duration::days(1)) };
+        assert_eq!(revoked_then_used.state_at(now), InvitationState::Used, "a used one stays used");
     }
 
     #[test]

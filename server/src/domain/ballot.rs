@@ -1,9 +1,6 @@
 //! Votes by organization: the rules that decide a ballot, as pure functions.
 //! One vote per eligible member organization; the last choice counts.
 
-use std::collections::HashMap;
-use std::hash::Hash;
-
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -24,6 +21,9 @@ pub enum Choice {
     No,
     Abstain,
 }
+
+super::string_enum::string_enum!(Majority { Simple => "simple", Absolute => "absolute", TwoThirds => "two_thirds" });
+super::string_enum::string_enum!(Choice { Yes => "yes", No => "no", Abstain => "abstain" });
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Tally {
@@ -88,12 +88,6 @@ pub fn outcome(majority: Majority, quorum: f64, tally: Tally, eligible: u32) -> 
         abstain: tally.abstain,
         eligible,
     }
-}
-
-/// Each organization's last choice from its casts in order (a change
-/// replaces the earlier choice).
-pub fn last_choices<O: Hash + Eq + Copy>(casts: impl IntoIterator<Item = (O, Choice)>) -> HashMap<O, Choice> {
-    casts.into_iter().collect()
 }
 
 /// The SHA-256 of the exact text put to the vote, for the minutes.

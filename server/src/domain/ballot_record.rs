@@ -17,6 +17,8 @@ pub enum BallotStatus {
     Cancelled,
 }
 
+super::string_enum::string_enum!(BallotStatus { Open => "open", Closed => "closed", Cancelled => "cancelled" });
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct EligibleOrganization {
     #[schema(value_type = uuid::Uuid)]
@@ -28,7 +30,9 @@ pub struct EligibleOrganization {
 pub struct Vote {
     #[schema(value_type = uuid::Uuid)]
     pub organization_id: OrganizationId,
-    pub choice: Choice,
+    /// `None` once a secret ballot has closed or been cancelled: its choices
+    /// are erased then, and only who took part, and when, remains.
+    pub choice: Option<Choice>,
     pub cast_by: PersonRef,
     pub cast_at: DateTime<Utc>,
 }
@@ -105,8 +109,15 @@ impl BallotRecord {
         u32::try_from(self.eligible.len()).unwrap_or(u32::MAX)
     }
 
+    /// Counted from the votes while they are held, from the stored result
+    /// once closed (a secret ballot's choices are gone by then).
     pub fn tally(&self) -> Tally {
-        Tally::of(self.votes.iter().map(|vote| vote.choice))
+        match self.result {
+            Some(result) if self.status == BallotStatus::Closed => {
+                Tally { yes: result.yes, no: result.no, abstain: result.abstain }
+            }
+            _ => Tally::of(self.votes.iter().filter_map(|vote| vote.choice)),
+        }
     }
 
     pub fn participation(&self) -> Participation {
@@ -149,7 +160,7 @@ impl BallotRecord {
             participation: self.participation(),
             tally: self.tally_visible().then(|| self.tally()),
             result: self.result.filter(|_| self.status == BallotStatus::Closed),
-            my_vote: viewer.and_then(|org| self.votes.iter().find(|v| v.organization_id == org).map(|v| v.choice)),
+            my_vote: viewer.and_then(|org| self.votes.iter().find(|v| v.organization_id == org).and_then(|v| v.choice)),
         }
     }
 }
@@ -188,7 +199,7 @@ mod tests {
             eligible: vec![EligibleOrganization { id: voter.organization.id, name: "O".into() }],
             votes: vec![Vote {
                 organization_id: voter.organization.id,
-                choice: Choice::Yes,
+                choice: Some(Choice::Yes),
                 cast_by: voter.into(),
                 cast_at: Utc::now(),
             }],

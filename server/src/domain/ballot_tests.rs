@@ -4,6 +4,14 @@ use super::*;
 use Choice::{Abstain, No, Yes};
 use Majority::{Absolute, Simple, TwoThirds};
 
+/// The model the tests check the store's tally against: each organization's
+/// last choice from its casts in order (a change replaces the earlier one).
+fn last_choices<O: std::hash::Hash + Eq + Copy>(
+    casts: impl IntoIterator<Item = (O, Choice)>,
+) -> std::collections::HashMap<O, Choice> {
+    casts.into_iter().collect()
+}
+
 fn tally(yes: u32, no: u32, abstain: u32) -> Tally {
     Tally { yes, no, abstain }
 }

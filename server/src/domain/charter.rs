@@ -96,6 +96,41 @@ pub fn insertion_index(sections: &[Section], after: Option<SectionId>) -> Option
     }
 }
 
+impl Charter {
+    /// Each section with its number, as the diff compares them.
+    pub fn section_texts(&self) -> Vec<super::diff::SectionText<'_>> {
+        let numbers = section_numbers(self.sections.iter().map(|s| s.kind));
+        self.sections
+            .iter()
+            .zip(numbers)
+            .map(|(s, number)| super::diff::SectionText {
+                id: s.id.0,
+                kind: s.kind,
+                number,
+                title: &s.title,
+                body: &s.body,
+            })
+            .collect()
+    }
+
+    /// The charter as Markdown: the same form the import reads.
+    pub fn to_markdown(&self) -> String {
+        let numbers = section_numbers(self.sections.iter().map(|s| s.kind));
+        let sections: Vec<super::charter_text::ExportSection<'_>> = self
+            .sections
+            .iter()
+            .zip(numbers)
+            .map(|(s, number)| super::charter_text::ExportSection {
+                kind: s.kind,
+                number,
+                title: &s.title,
+                body: &s.body,
+            })
+            .collect();
+        super::charter_text::to_markdown(&self.title, &sections)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -161,7 +161,7 @@ pub enum FlagAction {
     Dismiss,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Flag {
     #[schema(value_type = uuid::Uuid)]
     pub id: FlagId,

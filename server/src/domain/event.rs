@@ -11,20 +11,27 @@ use uuid::Uuid;
 
 use super::account::{PersonRef, User};
 use super::comment::{body_visible, may_moderate, Audience, Comment};
+use super::event_kind::{Carried, EventKind};
+use super::event_payload::{CommentData, FlagData};
 use super::ids::{CommentId, DocumentId, ProposalId};
+use super::notification::Notice;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Topic {
     Document(DocumentId),
     Proposal(ProposalId),
     Moderation,
+    /// Who may decide: organizations, people, invitations (secretariat).
+    Accounts,
 }
 
 impl Topic {
-    /// `document:<uuid>`, `proposal:<uuid>` or `moderation`.
+    /// `document:<uuid>`, `proposal:<uuid>`, `moderation` or `accounts`.
     pub fn parse(text: &str) -> Option<Topic> {
-        if text == "moderation" {
-            return Some(Topic::Moderation);
+        match text {
+            "moderation" => return Some(Topic::Moderation),
+            "accounts" => return Some(Topic::Accounts),
+            _ => {}
         }
         let (kind, id) = text.split_once(':')?;
         let id = Uuid::parse_str(id).ok()?;
@@ -42,15 +49,16 @@ impl fmt::Display for Topic {
             Topic::Document(id) => write!(f, "document:{id}"),
             Topic::Proposal(id) => write!(f, "proposal:{id}"),
             Topic::Moderation => f.write_str("moderation"),
+            Topic::Accounts => f.write_str("accounts"),
         }
     }
 }
 
 /// Everyone signed in reads the charter and its discussion; the moderation
-/// queue is the secretariat's.
+/// queue and the accounts record are the secretariat's.
 pub fn may_read_topic(user: &User, topic: Topic) -> bool {
     match topic {
-        Topic::Moderation => may_moderate(user),
+        Topic::Moderation | Topic::Accounts => may_moderate(user),
         Topic::Document(_) | Topic::Proposal(_) => user.active,
     }
 }
@@ -59,39 +67,20 @@ pub fn may_read_topic(user: &User, topic: Topic) -> bool {
 #[derive(Debug, Clone)]
 pub struct NewEvent {
     pub topic: Topic,
-    pub kind: &'static str,
+    pub kind: EventKind,
     pub data: Value,
     /// For events that carry a comment: its id (so replay can apply the
     /// comment's current visibility) and its (deleted, hidden) state now.
     pub comment: Option<(CommentId, (bool, bool))>,
+    /// Who should hear of this change, recorded with it.
+    pub notices: Vec<Notice>,
 }
 
 impl NewEvent {
-    pub fn new(topic: Topic, kind: &'static str, data: Value) -> NewEvent {
-        NewEvent { topic, kind, data, comment: None }
-    }
-
-    /// A moderation event carrying a flag, and in it the flagged comment
-    /// (`flag.comment`), whose body follows the comment's state as in
-    /// [`NewEvent::about_comment`].
-    pub fn about_flag(kind: &'static str, flag: &super::comment::Flag) -> NewEvent {
-        let comment = &flag.comment;
-        NewEvent {
-            topic: Topic::Moderation,
-            kind,
-            data: serde_json::json!({ "flag": flag }),
-            comment: Some((comment.id, (comment.deleted, comment.hidden))),
-        }
-    }
-
-    /// An event carrying a comment, under the key `comment`.
-    pub fn about_comment(topic: Topic, kind: &'static str, comment: &Comment) -> NewEvent {
-        NewEvent {
-            topic,
-            kind,
-            data: serde_json::json!({ "comment": comment }),
-            comment: Some((comment.id, (comment.deleted, comment.hidden))),
-        }
+    /// Only the typed constructors (`event_payload`, `account_events`) make
+    /// events, each from its kind's payload type.
+    pub(in crate::domain) fn raw(topic: Topic, kind: EventKind, data: Value) -> NewEvent {
+        NewEvent { topic, kind, data, comment: None, notices: Vec::new() }
     }
 }
 
@@ -99,8 +88,9 @@ impl NewEvent {
 pub struct Event {
     pub topic: String,
     pub seq: i64,
-    pub kind: String,
-    #[schema(value_type = Object)]
+    pub kind: EventKind,
+    /// One of the payloads, as `kind` says.
+    #[schema(value_type = super::event_payload::EventData)]
     pub data: Value,
     pub actor: Option<PersonRef>,
     pub at: DateTime<Utc>,
@@ -115,18 +105,33 @@ impl Event {
     /// the comment is (now) deleted, or hidden from this reader.
     pub fn as_seen_by(&self, audience: Audience) -> Event {
         let mut event = self.clone();
-        if let Some((deleted, hidden)) = self.comment_state {
-            if !body_visible(deleted, hidden, audience) {
-                let carried = match event.data.get("flag") {
-                    Some(_) => event.data.get_mut("flag").and_then(|flag| flag.get_mut("comment")),
-                    None => event.data.get_mut("comment"),
-                };
-                if let Some(comment) = carried.and_then(Value::as_object_mut) {
-                    comment.insert("body".into(), Value::String(String::new()));
-                    comment.insert("body_html".into(), Value::String(String::new()));
-                }
-            }
+        let Some((deleted, hidden)) = self.comment_state else { return event };
+        if body_visible(deleted, hidden, audience) {
+            return event;
         }
+        // Where the comment sits follows from the kind's payload type, read
+        // back as that type; a payload that is not (a corrupt row) shows nothing.
+        let blank = |comment: &mut Comment| {
+            comment.body.clear();
+            comment.body_html.clear();
+        };
+        event.data = match self.kind.carries() {
+            Carried::Nothing => return event,
+            Carried::Comment => match serde_json::from_value::<CommentData>(event.data) {
+                Ok(mut payload) => {
+                    blank(&mut payload.comment);
+                    serde_json::to_value(payload).unwrap_or_default()
+                }
+                Err(_) => Value::Null,
+            },
+            Carried::FlaggedComment => match serde_json::from_value::<FlagData>(event.data) {
+                Ok(mut payload) => {
+                    blank(&mut payload.flag.comment);
+                    serde_json::to_value(payload).unwrap_or_default()
+                }
+                Err(_) => Value::Null,
+            },
+        };
         event
     }
 
@@ -140,14 +145,16 @@ impl Event {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     fn event(state: Option<(bool, bool)>) -> Event {
         Event {
             topic: "proposal:x".into(),
             seq: 1,
-            kind: "comment.created".into(),
-            data: json!({"comment": {"id": "c", "body": "secreto", "body_html": "<p>secreto</p>"}}),
+            kind: EventKind::CommentCreated,
+            data: serde_json::to_value(CommentData {
+                comment: crate::domain::fixtures::comment("secreto", false, false),
+            })
+            .unwrap_or_default(),
             actor: None,
             at: Utc::now(),
             comment_state: state,
@@ -161,6 +168,7 @@ mod tests {
         assert_eq!(Topic::parse(&text), Some(Topic::Proposal(id)));
         assert_eq!(Topic::parse(&text).map(|t| t.to_string()), Some(text));
         assert_eq!(Topic::parse("moderation"), Some(Topic::Moderation));
+        assert_eq!(Topic::parse("accounts").map(|t| t.to_string()).as_deref(), Some("accounts"));
         for bad in ["", "proposal:", "proposal:nope", "ballot:00000000-0000-0000-0000-000000000000", "moderation:x"] {
             assert_eq!(Topic::parse(bad), None, "{bad}");
         }
@@ -180,3 +188,7 @@ mod tests {
         assert!(!event(None).differs_for(Audience::Everyone));
     }
 }
+
+#[cfg(test)]
+#[path = "event_secrecy_tests.rs"]
+mod secrecy_tests;

@@ -36,7 +36,19 @@ macro_rules! id_type {
     )*};
 }
 
-id_type!(OrganizationId, UserId, InvitationId, DocumentId, SectionId, ProposalId, CommentId, FlagId, BallotId);
+id_type!(
+    OrganizationId,
+    UserId,
+    InvitationId,
+    DocumentId,
+    SectionId,
+    ProposalId,
+    CommentId,
+    FlagId,
+    BallotId,
+    MailId,
+    NoticeId,
+);
 
 #[cfg(test)]
 mod tests {

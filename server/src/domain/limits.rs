@@ -159,6 +159,9 @@ pub fn password(text: &str) -> Result<(), Invalid> {
 /// A deliberately small check: one `@`, something on each side, a dot in
 /// the domain, no spaces. Whether the address exists is learnt by sending to it.
 pub fn email(text: &str) -> Result<String, Invalid> {
+    // The bound holds for what was sent, spaces around it included, as the
+    // OpenAPI document's maxLength says; a padded address is no longer read.
+    length("email", text, (0, EMAIL_CHARS.1))?;
     let trimmed = text.trim();
     length("email", trimmed, EMAIL_CHARS)?;
     let valid = match trimmed.split_once('@') {
@@ -205,6 +208,9 @@ mod tests {
     #[test]
     fn emails_need_a_local_part_and_a_dotted_domain() {
         assert_eq!(email(" ana@fundacion.org.ec ").as_deref(), Ok("ana@fundacion.org.ec"));
+        let longest = format!("{}@f.ec", "a".repeat(EMAIL_CHARS.1 - 5));
+        assert!(email(&longest).is_ok(), "the bound itself is accepted");
+        assert!(email(&format!(" {longest}")).is_err(), "spaces around it count towards the bound");
         for bad in ["", "ana", "ana@", "@x.org", "ana@localhost", "a b@x.org", "a@b@x.org", "a@.org"] {
             assert!(email(bad).is_err(), "{bad:?} must be refused");
         }

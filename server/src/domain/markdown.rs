@@ -148,6 +148,12 @@ impl<'a, I: Iterator<Item = Event<'a>>> Tamed<'a, I> {
     }
 }
 
+/// Plain text (a name, a title, a subject) put into HTML as text: the
+/// exports, the comparison table and the mails use this one.
+pub fn escape_html(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
 #[cfg(test)]
 #[path = "markdown_tests.rs"]
 mod tests;

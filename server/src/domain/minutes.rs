@@ -51,12 +51,19 @@ pub struct Minutes {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub casts: Option<Vec<super::ballot_record::Vote>>,
     pub result: Outcome,
+    /// The latest signed checkpoint when the minutes were read: keep it, and
+    /// `minga verify --checkpoint` proves later that the record still holds.
+    pub checkpoint: Option<super::checkpoint::CheckpointRef>,
 }
 
 impl Minutes {
     /// `None` until the ballot is closed. `casts` is every cast and change,
     /// kept only when the ballot was not secret.
-    pub fn of(ballot: &BallotRecord, casts: Vec<super::ballot_record::Vote>) -> Option<Minutes> {
+    pub fn of(
+        ballot: &BallotRecord,
+        casts: Vec<super::ballot_record::Vote>,
+        checkpoint: Option<super::checkpoint::CheckpointRef>,
+    ) -> Option<Minutes> {
         if ballot.status != BallotStatus::Closed {
             return None;
         }
@@ -75,7 +82,7 @@ impl Minutes {
                     let vote = ballot.votes.iter().find(|v| v.organization_id == org.id)?;
                     Some(OrganizationChoice {
                         organization: organization(org.id)?,
-                        choice: vote.choice,
+                        choice: vote.choice?,
                         cast_by: vote.cast_by.clone(),
                         cast_at: vote.cast_at,
                     })
@@ -103,6 +110,7 @@ impl Minutes {
             choices,
             casts: (!ballot.secret).then_some(casts),
             result: ballot.result?,
+            checkpoint,
         })
     }
 }

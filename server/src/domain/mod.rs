@@ -2,6 +2,7 @@
 //! tested with plain values, and every rule can be found by its name.
 
 pub mod account;
+pub mod account_events;
 pub mod account_rules;
 pub mod adoption;
 pub mod ballot;
@@ -10,20 +11,26 @@ pub mod canonical_json;
 pub mod chain;
 pub mod charter;
 pub mod charter_text;
+pub mod checkpoint;
 pub mod comment;
 pub mod decision;
 pub mod diff;
 pub mod event;
+pub mod event_kind;
+pub mod event_payload;
 pub mod ids;
 pub mod limits;
 pub mod local_time;
 pub mod login_throttle;
+pub mod mail;
 pub mod markdown;
 pub mod markdown_quote;
 pub mod minutes;
+pub mod notification;
 pub mod permissions;
 pub mod proposal;
 pub mod rate_limit;
+pub mod string_enum;
 
 /// Why a rule refused a change: the input is wrong (`Invalid`, a 422), the
 /// caller may not (`Forbidden`, a 403), or it clashes with the current state

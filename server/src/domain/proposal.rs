@@ -7,6 +7,7 @@ use super::account::{Role, User};
 use super::charter::{Section, SectionKind};
 use super::ids::{DocumentId, ProposalId, SectionId, UserId};
 use super::limits::Invalid;
+use super::string_enum::string_enum;
 use super::Refusal;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -29,22 +30,8 @@ pub enum ProposalStatus {
     Withdrawn,
 }
 
-macro_rules! text_enum {
-    ($ty:ty { $($variant:ident => $text:literal),* $(,)? }) => {
-        impl $ty {
-            pub fn as_str(self) -> &'static str {
-                match self { $(Self::$variant => $text),* }
-            }
-
-            pub fn parse(text: &str) -> Option<Self> {
-                match text { $($text => Some(Self::$variant),)* _ => None }
-            }
-        }
-    };
-}
-
-text_enum!(ProposalKind { Amend => "amend", Add => "add", Delete => "delete", General => "general" });
-text_enum!(ProposalStatus {
+string_enum!(ProposalKind { Amend => "amend", Add => "add", Delete => "delete", General => "general" });
+string_enum!(ProposalStatus {
     Open => "open", Voting => "voting", Passed => "passed", Rejected => "rejected",
     Adopted => "adopted", Withdrawn => "withdrawn",
 });

@@ -16,7 +16,7 @@ use super::extract::{Json, Path};
 use super::session::{
     check_origin, check_origin_if_present, cookie_token, presented_session, session_cookie, ClientAddress, CurrentUser,
 };
-use crate::auth::invitation_token_hash;
+use crate::auth::link_token_hash;
 use crate::domain::account::{InvitationState, Organization, Role, User};
 use crate::domain::{account, limits};
 use crate::state::AppState;
@@ -28,7 +28,6 @@ pub fn router() -> Router<AppState> {
         .route("/auth/logout", post(logout))
         .route("/auth/logout-all", post(logout_all))
         .route("/me", get(me))
-        .route("/invitations/{token}", get(invitation))
         .route("/invitations/{token}/accept", post(accept_invitation))
 }
 
@@ -172,10 +171,10 @@ pub async fn me(CurrentUser(user): CurrentUser) -> Json<User> {
     responses(
         (status = 200, body = InvitationView),
         (status = 404, body = Problem),
-        (status = 410, description = "Already used or expired", body = Problem),
+        (status = 410, description = "Already used, expired or revoked", body = Problem),
     ))]
 pub async fn invitation(State(state): State<AppState>, Path(token): Path<String>) -> ApiResult<Json<InvitationView>> {
-    let invitation = state.store.invitation(&invitation_token_hash(&token)).await?;
+    let invitation = state.store.invitation(&link_token_hash(&token)).await?;
     match invitation.state_at(Utc::now()) {
         InvitationState::Usable => Ok(Json(InvitationView {
             email: invitation.email,
@@ -206,10 +205,12 @@ pub async fn accept_invitation(
     Json(request): Json<AcceptInvitation>,
 ) -> ApiResult<Response> {
     check_origin_if_present(&headers, &state.public_url.origin)?;
-    let token_hash = invitation_token_hash(&token);
+    let token_hash = link_token_hash(&token);
     // Answer 404/410 before spending a password hash on a dead link.
     let found = state.store.invitation(&token_hash).await?;
-    if let unusable @ (InvitationState::Used | InvitationState::Expired) = found.state_at(Utc::now()) {
+    if let unusable @ (InvitationState::Used | InvitationState::Expired | InvitationState::Revoked) =
+        found.state_at(Utc::now())
+    {
         return Err(crate::store::StoreError::InvitationUnusable(unusable).into());
     }
     let display_name = limits::display_name(&request.display_name)?;

@@ -9,8 +9,8 @@ use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::admin::PageQuery;
 use super::error::{ApiError, ApiResult, Problem};
+use super::extract::PageQuery;
 use super::extract::{Json, Path, Query};
 use super::session::{CurrentUser, Secretariat};
 use crate::domain::comment::{body_visible, Anchor, Audience, Comment, Flag, FlagAction};

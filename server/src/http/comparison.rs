@@ -8,14 +8,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::documents::section_texts;
 use super::error::{ApiError, ApiResult, Problem};
-use super::export::escape;
 use super::extract::{Json, Path, Query};
 use super::session::CurrentUser;
 use crate::domain::charter::{Charter, SectionKind};
 use crate::domain::diff::{document_diff, Change};
 use crate::domain::ids::DocumentId;
+use crate::domain::markdown::escape_html;
 use crate::domain::markdown::render_html;
 use crate::i18n::{t, Lang};
 use crate::state::AppState;
@@ -59,7 +58,7 @@ pub struct Comparison {
 /// The rows that differ between two versions, in the newer one's order.
 pub fn compare(older: &Charter, newer: &Charter) -> Vec<ComparisonRow> {
     let find = |charter: &Charter, id: Uuid| charter.sections.iter().find(|s| s.id.0 == id).cloned();
-    document_diff(&section_texts(older), &section_texts(newer))
+    document_diff(&older.section_texts(), &newer.section_texts())
         .into_iter()
         .filter(|row| row.change != Change::Unchanged)
         .map(|row| {
@@ -98,16 +97,16 @@ fn page(charter: &Charter, from: i64, to: i64, rows: &[ComparisonRow], lang: Lan
         format!("{kind} {number}<br>({change})")
     };
     let cell = |title: &Option<String>, body: &Option<String>| match (title, body) {
-        (Some(title), Some(body)) => format!("<strong>{}</strong>{}", escape(title), render_html(body)),
+        (Some(title), Some(body)) => format!("<strong>{}</strong>{}", escape_html(title), render_html(body)),
         _ => String::new(),
     };
     let mut html = format!(
         "<!doctype html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{} — {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{}</h1>\n<p>{} — {} {from} → {to}</p>\n",
         lang.code(),
         t(lang, "comparison.title"),
-        escape(&charter.title),
+        escape_html(&charter.title),
         t(lang, "comparison.title"),
-        escape(&charter.title),
+        escape_html(&charter.title),
         t(lang, "charter.version"),
     );
     if rows.is_empty() {

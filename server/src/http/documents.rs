@@ -12,9 +12,9 @@ use super::error::{ApiError, ApiResult, Problem};
 use super::extract::{Json, Path, Query};
 use super::session::{CurrentUser, Secretariat};
 use super::views::{DocumentView, SectionView};
-use crate::domain::charter::{section_numbers, DocumentSummary, SectionKind, VersionInfo};
-use crate::domain::charter_text::{parse_import, to_markdown, ExportSection};
-use crate::domain::diff::{document_diff, SectionDiff, SectionText};
+use crate::domain::charter::{DocumentSummary, SectionKind, VersionInfo};
+use crate::domain::charter_text::parse_import;
+use crate::domain::diff::{document_diff, SectionDiff};
 use crate::domain::ids::{DocumentId, SectionId};
 use crate::domain::limits::{self, IMPORT_LIMIT_BYTES, SECTION_BODY_CHARS};
 use crate::state::AppState;
@@ -245,7 +245,7 @@ pub async fn diff(
     let (from, to) = versions_to_compare(&state, id, query.from, query.to).await?;
     let older = state.store.charter_at(id, from).await?;
     let newer = state.store.charter_at(id, to).await?;
-    let sections = document_diff(&section_texts(&older), &section_texts(&newer));
+    let sections = document_diff(&older.section_texts(), &newer.section_texts());
     Ok(Json(DocumentDiff { from, to, sections }))
 }
 
@@ -267,26 +267,4 @@ pub(crate) async fn versions_to_compare(
         None => state.store.charter(id).await?.version,
     };
     Ok((from.unwrap_or((to - 1).max(1)), to))
-}
-
-pub(crate) fn section_texts(charter: &crate::domain::charter::Charter) -> Vec<SectionText<'_>> {
-    let numbers = section_numbers(charter.sections.iter().map(|s| s.kind));
-    charter
-        .sections
-        .iter()
-        .zip(numbers)
-        .map(|(s, number)| SectionText { id: s.id.0, kind: s.kind, number, title: &s.title, body: &s.body })
-        .collect()
-}
-
-/// The charter as Markdown: the same form the import reads.
-pub fn markdown_of(charter: &crate::domain::charter::Charter) -> String {
-    let numbers = section_numbers(charter.sections.iter().map(|s| s.kind));
-    let sections: Vec<ExportSection<'_>> = charter
-        .sections
-        .iter()
-        .zip(numbers)
-        .map(|(s, number)| ExportSection { kind: s.kind, number, title: &s.title, body: &s.body })
-        .collect();
-    to_markdown(&charter.title, &sections)
 }

@@ -6,7 +6,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 
-use crate::domain::account::InvitationState;
+use crate::domain::account::{InvitationState, ResetRefusal};
 use crate::domain::limits::Invalid;
 use crate::store::StoreError;
 
@@ -193,6 +193,25 @@ impl IntoResponse for ApiError {
 }
 
 impl ApiError {
+    /// The whole HTTP/1.1 answer, for where no service runs: refusals made in
+    /// the accept loop, and the answers hyper gives a head it cannot read.
+    /// The connection is closed after it.
+    pub fn raw_http1_answer(&self) -> String {
+        let status = self.status();
+        let body = serde_json::to_string(&self.problem()).unwrap_or_default();
+        let retry = match self {
+            ApiError::Overloaded(_) => "retry-after: 1\r\n",
+            _ => "",
+        };
+        format!(
+            "HTTP/1.1 {} {}\r\ncontent-type: {PROBLEM_JSON}\r\nx-content-type-options: nosniff\r\n{retry}\
+             connection: close\r\ncontent-length: {}\r\n\r\n{body}",
+            status.as_u16(),
+            status.canonical_reason().unwrap_or("Error"),
+            body.len()
+        )
+    }
+
     /// A write refused for coming too fast, with how long to wait.
     pub fn too_fast(wait: std::time::Duration) -> Self {
         metrics::counter!("minga_writes_throttled_total").increment(1);
@@ -210,7 +229,18 @@ impl From<StoreError> for ApiError {
             StoreError::InvitationUnusable(InvitationState::Expired) => {
                 ApiError::Gone("this invitation has expired; ask the secretariat for a new one".into())
             }
+            StoreError::InvitationUnusable(InvitationState::Revoked) => {
+                ApiError::Gone("this invitation was withdrawn by the secretariat".into())
+            }
             StoreError::InvitationUnusable(_) => ApiError::Gone("this invitation has already been used".into()),
+            StoreError::ResetUnusable(refusal) => ApiError::Gone(
+                match refusal {
+                    ResetRefusal::Used => "this link was used already, or a newer one was sent; ask for a new one",
+                    ResetRefusal::Expired => "this link has expired; ask for a new one",
+                    ResetRefusal::Inactive => "this account is no longer active",
+                }
+                .into(),
+            ),
             StoreError::Unavailable(_) => ApiError::Unavailable,
             other => ApiError::Internal(other.into()),
         }

@@ -27,9 +27,9 @@ pub const PAGE_CHARS: i64 = 2 * 1024 * 1024;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct EventQuery {
-    /// `document:<id>`, `proposal:<id>` or `moderation` (secretariat).
+    /// `document:<id>`, `proposal:<id>`, or `moderation` and `accounts` (secretariat).
     #[param(
-        pattern = "^(moderation|(document|proposal):([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[0-9a-fA-F]{32}|\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\}|urn:uuid:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}))$"
+        pattern = "^(moderation|accounts|(document|proposal):([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}|[0-9a-fA-F]{32}|\\{[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}\\}|urn:uuid:[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}))$"
     )]
     pub topic: String,
     /// Only events with a greater seq (default 0: from the start).
@@ -49,7 +49,7 @@ pub async fn replay(
     Query(query): Query<EventQuery>,
 ) -> ApiResult<Json<Vec<Event>>> {
     let topic = Topic::parse(&query.topic)
-        .ok_or_else(|| ApiError::validation("topic", "document:<id>, proposal:<id> or moderation"))?;
+        .ok_or_else(|| ApiError::validation("topic", "document:<id>, proposal:<id>, moderation or accounts"))?;
     if !may_read_topic(&user, topic) {
         return Err(ApiError::forbidden("this topic is the secretariat's"));
     }

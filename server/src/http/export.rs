@@ -8,13 +8,14 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use super::documents::markdown_of;
 use super::error::{ApiError, ApiResult, Problem};
 use super::extract::{Path, Query};
 use super::session::CurrentUser;
 use super::views::DocumentView;
 use crate::domain::charter::SectionKind;
+use crate::domain::checkpoint::CheckpointRef;
 use crate::domain::ids::DocumentId;
+use crate::domain::markdown::escape_html;
 use crate::i18n::{t, Lang};
 use crate::state::AppState;
 
@@ -30,6 +31,9 @@ pub struct ExportQuery {
 
 /// The page carries its own styles and no script: it must print and open
 /// correctly when saved to disk.
+/// The latest checkpoint's digest, on every export.
+pub const CHECKPOINT_HEADER: &str = "x-minga-checkpoint";
+
 const EXPORT_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'";
 
 const PRINT_STYLE: &str = "body{font-family:Georgia,'Times New Roman',serif;max-width:42rem;margin:2rem auto;\
@@ -38,25 +42,21 @@ padding:0 1rem;line-height:1.55;color:#111}h1{text-align:center;font-size:1.6rem
 h3{font-size:1.05rem;margin-top:1.4rem}h2,h3{break-after:avoid;page-break-after:avoid}\
 @page{margin:2cm}@media print{body{margin:0;max-width:none}a{color:inherit;text-decoration:none}}";
 
-pub(crate) fn escape(text: &str) -> String {
-    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
-}
-
 fn heading(label: &str, number: u32, title: &str) -> String {
     if title.is_empty() {
         format!("{label} {number}")
     } else {
-        format!("{label} {number}. {}", escape(title))
+        format!("{label} {number}. {}", escape_html(title))
     }
 }
 
 /// The whole page; section bodies are the sanitized Markdown rendering.
-pub fn printable_html(document: &DocumentView, lang: Lang) -> String {
+pub fn printable_html(document: &DocumentView, checkpoint: Option<&CheckpointRef>, lang: Lang) -> String {
     let mut html = format!(
         "<!doctype html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>{PRINT_STYLE}</style>\n</head>\n<body>\n<h1>{}</h1>\n<p class=\"meta\">{} {} · {}</p>\n",
         lang.code(),
-        escape(&document.title),
-        escape(&document.title),
+        escape_html(&document.title),
+        escape_html(&document.title),
         t(lang, "charter.version"),
         document.version,
         document.updated_at.format("%Y-%m-%d"),
@@ -75,6 +75,14 @@ pub fn printable_html(document: &DocumentView, lang: Lang) -> String {
             section.body_html
         ));
     }
+    if let Some(checkpoint) = checkpoint {
+        html.push_str(&format!(
+            "<p class=\"meta\">{}: <code>{}</code> ({} UTC)</p>\n",
+            t(lang, "record.checkpoint"),
+            checkpoint.digest,
+            checkpoint.at.format("%Y-%m-%d %H:%M")
+        ));
+    }
     html.push_str("</body>\n</html>\n");
     html
 }
@@ -91,13 +99,21 @@ pub async fn export(
     headers: HeaderMap,
 ) -> ApiResult<Response> {
     let charter = state.store.charter(DocumentId(id)).await?;
+    let checkpoint = state.store.latest_checkpoint().await?.map(|latest| latest.reference());
     match query.format.as_deref().unwrap_or("markdown") {
         "markdown" => {
-            Ok(([(header::CONTENT_TYPE, "text/markdown; charset=utf-8")], markdown_of(&charter)).into_response())
+            // The Markdown is the charter's own text (it imports back as it
+            // is), so the checkpoint travels in a header, not in the text.
+            let mut response =
+                ([(header::CONTENT_TYPE, "text/markdown; charset=utf-8")], charter.to_markdown()).into_response();
+            if let Some(digest) = checkpoint.and_then(|c| HeaderValue::from_str(&c.digest).ok()) {
+                response.headers_mut().insert(CHECKPOINT_HEADER, digest);
+            }
+            Ok(response)
         }
         "html" => {
             let lang = Lang::choose(query.lang.as_deref(), &headers);
-            let page = printable_html(&DocumentView::from(&charter), lang);
+            let page = printable_html(&DocumentView::from(&charter), checkpoint.as_ref(), lang);
             let mut response = ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page).into_response();
             response.headers_mut().insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(EXPORT_POLICY));
             Ok(response)

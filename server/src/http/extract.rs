@@ -4,7 +4,12 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::response::{IntoResponse, Response};
 use serde::de::DeserializeOwned;
 
-use super::error::ApiError;
+use serde::Deserialize;
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use super::error::{ApiError, ApiResult};
+use crate::store::Page;
 
 /// `axum::Json`, answering malformed bodies with a problem.
 #[derive(Debug, Clone, Copy, Default)]
@@ -43,3 +48,24 @@ pub struct Path<T>(pub T);
 #[derive(Debug, FromRequestParts)]
 #[from_request(via(axum::extract::Query), rejection(ApiError))]
 pub struct Query<T>(pub T);
+
+/// `?after=&limit=` of a list ordered by id.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct PageQuery {
+    /// At most this many items (1..=1000, default 1000).
+    #[param(minimum = 1, maximum = 1000)]
+    pub limit: Option<u32>,
+    /// Only items after the one with this id.
+    pub after: Option<Uuid>,
+}
+
+impl PageQuery {
+    pub fn page(&self) -> ApiResult<Page> {
+        let limit = self.limit.unwrap_or(Page::MAX_LIMIT);
+        if !(1..=Page::MAX_LIMIT).contains(&limit) {
+            return Err(ApiError::validation("limit", format!("must be between 1 and {}", Page::MAX_LIMIT)));
+        }
+        Ok(Page { after: self.after, limit })
+    }
+}

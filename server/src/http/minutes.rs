@@ -155,12 +155,18 @@ pub fn markdown(minutes: &Minutes, lang: Lang) -> String {
             lang,
         ),
     };
+    let checkpoint = match &minutes.checkpoint {
+        Some(checkpoint) => {
+            format!("\n{}: `{}` ({})\n", t(lang, "record.checkpoint"), checkpoint.digest, when(checkpoint.at))
+        }
+        None => String::new(),
+    };
     format!(
         "# {title}\n\n## {proposal}: {question}\n\n{statement}\n\n\
          ## {rule_label}\n\n- {rule}\n- {quorum_label}: {quorum_pct}%\n- {secret_label}: {secret}\n\n\
          - {opened_label}: {opened} {by} {opened_by}\n- {closed_label}: {closed} {closed_by}\n\n\
          ## {eligible_label} ({eligible_count})\n\n{eligible}\n\n## {participants_label} ({participant_count})\n\n{participants}\n\n\
-         ## {choices_label}\n\n{choices}\n\n## {result_label}\n\n**{verdict}**. {quorum}. {yes}: {y} · {no}: {n} · {abstain}: {a}.\n",
+         ## {choices_label}\n\n{choices}\n\n## {result_label}\n\n**{verdict}**. {quorum}. {yes}: {y} · {no}: {n} · {abstain}: {a}.\n{checkpoint}",
         title = t(lang, "minutes.title"),
         proposal = t(lang, "minutes.proposal"),
         question = inline(&minutes.question),
@@ -207,8 +213,9 @@ pub async fn minutes(
 ) -> ApiResult<Response> {
     let ballot = state.store.ballot(BallotId(id)).await?;
     let casts = if ballot.secret { Vec::new() } else { state.store.vote_history(ballot.id).await? };
-    let minutes =
-        Minutes::of(&ballot, casts).ok_or_else(|| ApiError::Conflict("the ballot is not closed yet".into()))?;
+    let checkpoint = state.store.latest_checkpoint().await?.map(|latest| latest.reference());
+    let minutes = Minutes::of(&ballot, casts, checkpoint)
+        .ok_or_else(|| ApiError::Conflict("the ballot is not closed yet".into()))?;
     let lang = Lang::choose(query.lang.as_deref(), &headers);
     match query.format.as_deref().unwrap_or("json") {
         "json" => Ok(Json(minutes).into_response()),

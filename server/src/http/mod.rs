@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod admin;
 pub mod ballots;
+pub mod checkpoints;
 pub mod comments;
 pub mod comparison;
 pub mod documents;
@@ -12,10 +13,14 @@ pub mod events;
 pub mod export;
 pub mod extract;
 pub mod health;
+pub mod invitations;
 pub mod middleware;
 pub mod minutes;
+pub mod notifications;
 pub mod openapi;
 mod openapi_responses;
+pub mod outbox;
+pub mod password_reset;
 pub mod proposals;
 pub mod session;
 pub mod views;
@@ -35,11 +40,16 @@ pub fn app(state: AppState) -> Router {
     let api = Router::new()
         .merge(accounts::router())
         .merge(admin::router())
+        .merge(invitations::router())
         .merge(documents::router())
         .merge(proposals::router())
         .merge(comments::router())
         .merge(events::router())
         .merge(ballots::router())
+        .merge(checkpoints::router())
+        .merge(outbox::router())
+        .merge(notifications::router())
+        .merge(password_reset::router())
         .merge(crate::ws::router())
         .route("/openapi.json", get(openapi::document))
         .fallback(|| async { ApiError::NotFound("no such API endpoint".into()) })

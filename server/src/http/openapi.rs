@@ -5,7 +5,10 @@ use utoipa::{Modify, OpenApi};
 
 use super::extract::Json;
 use super::openapi_responses::StandardResponses;
-use super::{accounts, admin, ballots, comments, comparison, documents, events, export, health, minutes, proposals};
+use super::{
+    accounts, admin, ballots, checkpoints, comments, comparison, documents, events, export, health, invitations,
+    minutes, notifications, outbox, password_reset, proposals,
+};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -15,7 +18,8 @@ use super::{accounts, admin, ballots, comments, comparison, documents, events, e
         accounts::login, accounts::logout, accounts::logout_all, accounts::me,
         accounts::invitation, accounts::accept_invitation,
         admin::list_organizations, admin::create_organization, admin::update_organization,
-        admin::list_users, admin::update_user, admin::create_invitation,
+        admin::list_users, admin::update_user,
+        invitations::create_invitation, invitations::list, invitations::resend, invitations::revoke,
         documents::list, documents::create, documents::show, documents::add_section, documents::edit_section,
         documents::import, documents::versions, documents::version, documents::diff, export::export,
         proposals::list, proposals::create, proposals::show, proposals::revisions, proposals::revise,
@@ -25,6 +29,10 @@ use super::{accounts, admin, ballots, comments, comparison, documents, events, e
         events::replay, crate::ws::upgrade,
         ballots::open, ballots::show, ballots::vote, ballots::close, ballots::cancel, ballots::adopt,
         minutes::minutes, comparison::comparison,
+        checkpoints::latest, checkpoints::list, checkpoints::make,
+        outbox::list, outbox::retry, notifications::list, notifications::mark_read,
+        password_reset::request_reset, password_reset::reset, password_reset::access_link,
+        password_reset::change_password,
     ),
     modifiers(&SessionSchemes, &StandardResponses),
     security(("bearer" = []), ("cookie" = [])),
@@ -54,6 +62,21 @@ pub async fn document() -> Json<serde_json::Value> {
     let mut document = serde_json::to_value(ApiDoc::openapi()).unwrap_or_default();
     state_text_rule(&mut document);
     Json(document)
+}
+
+/// An email address as a request carries it: `limits::email`, with only
+/// spaces, tabs and line breaks around it (`\s` would let a form feed
+/// through, which the text rule refuses), 254 characters in all.
+pub fn email_schema() -> utoipa::openapi::Object {
+    use crate::domain::limits::EMAIL_CHARS;
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .min_length(Some(EMAIL_CHARS.0))
+        .max_length(Some(EMAIL_CHARS.1))
+        .pattern(Some(
+            r"^[ \t\r\n]*[^\s@\x00-\x1f\x7f-\x9f]+@[^\s@.\x00-\x1f\x7f-\x9f][^\s@\x00-\x1f\x7f-\x9f]*\.[^\s@\x00-\x1f\x7f-\x9f]*[^\s@.\x00-\x1f\x7f-\x9f][ \t\r\n]*$",
+        ))
+        .build()
 }
 
 /// The server's one rule for request text (`limits::request_text`: no

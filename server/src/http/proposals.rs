@@ -8,9 +8,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::admin::PageQuery;
 use super::error::{ApiError, ApiResult, Problem};
 use super::events::PAGE_CHARS;
+use super::extract::PageQuery;
 use super::extract::{Json, Path, Query};
 use super::session::{CurrentUser, Secretariat};
 use crate::domain::diff::{word_diff, DiffOp};

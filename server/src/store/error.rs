@@ -16,6 +16,8 @@ pub enum StoreError {
     Invalid(Invalid),
     #[error("invitation can no longer be used: {0:?}")]
     InvitationUnusable(InvitationState),
+    #[error("password link can no longer be used: {0:?}")]
+    ResetUnusable(crate::domain::account::ResetRefusal),
     /// The database did not answer (down, unreachable, pool exhausted).
     #[error("database unavailable: {0}")]
     Unavailable(#[source] sqlx::Error),

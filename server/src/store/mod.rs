@@ -1,20 +1,54 @@
 //! Storage: one trait, two implementations (SQLite and PostgreSQL), each with
 //! its own migrations. Knows SQL and nothing of HTTP. Every method that runs
 //! more than one statement runs them in one transaction.
+//!
+//! The SQL is written once: each `*_sql.rs` holds a macro that expands to the
+//! same `impl` for `PostgresStore` and `SqliteStore` (see the invocations at
+//! the end of `postgres.rs` and `sqlite.rs`), with the few differences passed
+//! in (`for_update`, how an event is recorded). To add a store method:
+//! 1. declare it on the trait that owns its subject (`drafting.rs`,
+//!    `voting.rs`, or the traits below), taking and returning domain types;
+//! 2. write its body once in that subject's `*_sql.rs` macro, in one
+//!    transaction (`self.begin()`; `commit_and_publish` if it appends
+//!    events); the SQL must run on both engines (`$1` parameters, types
+//!    both have); a row is read through its `rows_*.rs` type and the one
+//!    column-list macro of that row, never a second copy of the list;
+//! 3. a schema change is a new migration in both `migrations/postgres` and
+//!    `migrations/sqlite` (the migration parity test compares them);
+//! 4. test it in `tests/tests` with `on_both_backends!`.
 
+mod account_lookups_sql;
 mod accounts_sql;
+mod backup;
+mod backup_pg;
+mod backup_restore;
+mod backup_sqlite;
+mod backup_values;
+mod ballot_lookups_sql;
 mod ballots_sql;
+mod checkpoints_sql;
 mod comments_sql;
 mod documents_sql;
 mod drafting;
 mod error;
 mod events_sql;
+mod invitations;
+mod invitations_sql;
 mod meta_sql;
+mod notifications;
+mod notifications_sql;
+mod outbox;
+mod outbox_sql;
+mod password_resets;
+mod password_resets_sql;
 mod postgres;
 mod proposals_sql;
 mod rows;
 mod rows_ballots;
+mod rows_checkpoints;
 mod rows_drafting;
+mod rows_notifications;
+mod rows_outbox;
 mod sqlite;
 mod voting;
 
@@ -29,11 +63,16 @@ use crate::domain::account::{
 };
 use crate::domain::ids::{OrganizationId, UserId};
 
+pub use backup::{backup, restore, BackupSummary, RestoreSummary};
 pub use drafting::{
     ChainReport, CommentEdit, DiscussionStore, DocumentStore, EventStore, NewComment, NewProposal, NewRevision,
     NewSection, ProposalStore,
 };
 pub use error::{StoreError, StoreResult};
+pub use invitations::InvitationStore;
+pub use notifications::{NotificationStore, ToMark};
+pub use outbox::OutboxStore;
+pub use password_resets::PasswordResetStore;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 pub use voting::{BallotStore, Closer, NewBallot};
@@ -89,6 +128,8 @@ pub struct NewInvitation {
     pub role: Role,
     pub created_by: Option<UserId>,
     pub expires_at: DateTime<Utc>,
+    /// The mail that carries the link, written with the invitation.
+    pub mail: Option<crate::domain::mail::NewMail>,
 }
 
 /// What a person chooses when accepting an invitation.
@@ -114,12 +155,34 @@ impl Page {
 }
 
 pub trait Store:
-    AccountStore + MetaStore + DocumentStore + ProposalStore + DiscussionStore + EventStore + BallotStore
+    AccountStore
+    + MetaStore
+    + DocumentStore
+    + ProposalStore
+    + DiscussionStore
+    + EventStore
+    + BallotStore
+    + CheckpointStore
+    + OutboxStore
+    + InvitationStore
+    + PasswordResetStore
+    + NotificationStore
 {
 }
 
 impl<T> Store for T where
-    T: AccountStore + MetaStore + DocumentStore + ProposalStore + DiscussionStore + EventStore + BallotStore
+    T: AccountStore
+        + MetaStore
+        + DocumentStore
+        + ProposalStore
+        + DiscussionStore
+        + EventStore
+        + BallotStore
+        + CheckpointStore
+        + OutboxStore
+        + InvitationStore
+        + PasswordResetStore
+        + NotificationStore
 {
 }
 
@@ -133,26 +196,68 @@ pub trait MetaStore: Send + Sync + 'static {
 
     async fn migrate(&self) -> StoreResult<()>;
 
-    /// The stored JWT secret; `candidate` is stored first if there is none,
-    /// so several nodes starting at once agree on one secret.
-    async fn jwt_secret(&self, candidate: &str) -> StoreResult<String>;
+    /// The stored secret `name`; `candidate` is stored first if there is
+    /// none, so several nodes starting at once agree on one secret.
+    async fn kept_secret(&self, name: KeptSecret, candidate: &str) -> StoreResult<String>;
+}
+
+/// The secrets a deployment generates once and keeps in its database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KeptSecret {
+    JwtSecret,
+    /// The Ed25519 seed that signs checkpoints.
+    SigningKey,
+}
+
+impl KeptSecret {
+    pub fn key(self) -> &'static str {
+        match self {
+            KeptSecret::JwtSecret => "jwt_secret",
+            KeptSecret::SigningKey => "signing_key",
+        }
+    }
+}
+
+/// Signed checkpoints of the record (see `domain::checkpoint`).
+#[async_trait]
+pub trait CheckpointStore: Send + Sync + 'static {
+    /// Every topic's last seq and hash, read at one moment.
+    async fn current_heads(&self) -> StoreResult<Vec<crate::domain::checkpoint::Head>>;
+    /// Keeps the checkpoint; one with the same digest already kept is
+    /// returned instead (two nodes signing the same heads).
+    async fn save_checkpoint(
+        &self,
+        checkpoint: &crate::domain::checkpoint::Checkpoint,
+    ) -> StoreResult<crate::domain::checkpoint::Checkpoint>;
+    async fn latest_checkpoint(&self) -> StoreResult<Option<crate::domain::checkpoint::Checkpoint>>;
+    /// Oldest first, after `page.after`.
+    async fn checkpoints(&self, page: Page) -> StoreResult<Vec<crate::domain::checkpoint::Checkpoint>>;
+    /// The stored hash of one event.
+    async fn event_hash(&self, topic: &str, seq: i64) -> StoreResult<Option<String>>;
 }
 
 #[async_trait]
 pub trait AccountStore: Send + Sync + 'static {
     async fn list_organizations(&self, page: Page) -> StoreResult<Vec<Organization>>;
     async fn organization(&self, id: OrganizationId) -> StoreResult<Organization>;
-    async fn create_organization(&self, new: NewOrganization) -> StoreResult<Organization>;
+    /// Account changes are events on the `accounts` topic, by `actor`
+    /// (`None`: the operator, from the command line).
+    async fn create_organization(&self, new: NewOrganization, actor: Option<&User>) -> StoreResult<Organization>;
     /// Finds the organization by name (ignoring case) or creates it.
     async fn ensure_organization(&self, new: NewOrganization) -> StoreResult<Organization>;
-    async fn update_organization(&self, id: OrganizationId, patch: OrganizationPatch) -> StoreResult<Organization>;
+    async fn update_organization(
+        &self,
+        id: OrganizationId,
+        patch: OrganizationPatch,
+        actor: Option<&User>,
+    ) -> StoreResult<Organization>;
 
     async fn user(&self, id: UserId) -> StoreResult<User>;
     async fn list_users(&self, page: Page) -> StoreResult<Vec<User>>;
     /// By email, ignoring case; `None` when nobody has that address.
     async fn credentials(&self, email: &str) -> StoreResult<Option<Credentials>>;
     /// Applies a role or active change; deactivating bumps the token version.
-    async fn update_user(&self, id: UserId, patch: UserPatch) -> StoreResult<User>;
+    async fn update_user(&self, id: UserId, patch: UserPatch, actor: Option<&User>) -> StoreResult<User>;
     /// Makes every token issued so far for this user invalid.
     async fn revoke_tokens(&self, id: UserId) -> StoreResult<()>;
     /// Ends one session (a token's `jti`): kept until the token would have

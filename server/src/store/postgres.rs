@@ -7,20 +7,26 @@ use sqlx::{PgPool, Postgres, Transaction};
 
 use std::sync::Arc;
 
+use super::account_lookups_sql::account_lookups;
 use super::accounts_sql::account_store;
+use super::ballot_lookups_sql::ballot_lookups;
 use super::ballots_sql::ballot_store;
+use super::checkpoints_sql::checkpoint_store;
 use super::comments_sql::comment_store;
 use super::documents_sql::document_store;
 use super::error::{classify, StoreError, StoreResult};
 use super::events_sql::event_store;
+use super::invitations_sql::invitation_store;
 use super::meta_sql::meta_store;
+use super::notifications_sql::notification_store;
+use super::outbox_sql::outbox_store;
+use super::password_resets_sql::password_reset_store;
 use super::proposals_sql::proposal_store;
-use super::Backend;
 use crate::bus::EventBus;
 
 pub struct PostgresStore {
     bus: Arc<dyn EventBus>,
-    pool: PgPool,
+    pub(super) pool: PgPool,
 }
 
 impl PostgresStore {
@@ -56,10 +62,17 @@ impl PostgresStore {
     }
 }
 
-meta_store!(PostgresStore, backend = Backend::Postgres, migrations = "../migrations/postgres");
+meta_store!(PostgresStore, backend = Postgres, migrations = "../migrations/postgres");
 account_store!(PostgresStore, Postgres, for_update = " FOR UPDATE");
+account_lookups!(PostgresStore, Postgres, for_update = " FOR UPDATE");
 event_store!(PostgresStore, Postgres, record = one_statement);
 document_store!(PostgresStore, Postgres, for_update = " FOR UPDATE");
 proposal_store!(PostgresStore, Postgres, for_update = " FOR UPDATE");
 comment_store!(PostgresStore, Postgres, for_update = " FOR UPDATE");
 ballot_store!(PostgresStore, Postgres, for_update = " FOR UPDATE");
+ballot_lookups!(PostgresStore, Postgres, for_update = " FOR UPDATE");
+checkpoint_store!(PostgresStore);
+password_reset_store!(PostgresStore, Postgres, for_update = " FOR UPDATE");
+invitation_store!(PostgresStore, Postgres, for_update = " FOR UPDATE");
+notification_store!(PostgresStore, Postgres);
+outbox_store!(PostgresStore, Postgres, skip_locked = " FOR UPDATE SKIP LOCKED");

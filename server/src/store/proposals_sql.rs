@@ -2,6 +2,13 @@
 //! `accounts_sql.rs`). The rules (who may, and when) come from
 //! `domain::proposal` and are checked inside the writing transaction.
 
+/// A `RevisionRow`: `r` is the revision, `u` its author.
+macro_rules! revision_columns {
+    () => {
+        "SELECT r.number, r.title, r.body, r.note, r.created_at, r.author_id, u.display_name AS author_name"
+    };
+}
+
 macro_rules! proposal_select {
     () => {
         "SELECT p.id, p.document_id, p.kind, p.section_id, p.after_section_id, p.title, p.rationale, \
@@ -23,306 +30,318 @@ macro_rules! proposal_select {
 
 macro_rules! proposal_store {
     ($store:ty, $db:ty, for_update = $for_update:literal) => {
-        impl $store {
-            async fn proposal_in(
-                conn: &mut <$db as sqlx::Database>::Connection,
-                id: uuid::Uuid,
-            ) -> $crate::store::StoreResult<$crate::domain::proposal::Proposal> {
-                let sql = concat!($crate::store::proposals_sql::proposal_select!(), " WHERE p.id = $1");
-                Self::one_by_id::<$crate::store::rows_drafting::ProposalRow, _>(conn, sql, id, "proposal").await
-            }
+        // The block scopes these imports to this expansion.
+        const _: () = {
+            use $crate::domain::proposal;
+            use $crate::domain::account::User;
+            use $crate::domain::event::NewEvent;
+            use $crate::domain::event_payload::ProposalChange;
+            use $crate::domain::ids::{DocumentId, ProposalId};
+            use $crate::domain::proposal::{Proposal, ProposalStatus, Revision};
+            use $crate::store::{
+                NewProposal, NewRevision, Page, ProposalStore, StoreError, StoreResult, proposals_sql, rows,
+            };
+            use $crate::store::rows_drafting::{ProposalRow, RevisionRow};
 
-            /// Locks the proposal row for the rest of the transaction and
-            /// tells whether its discussion is locked: all a new comment needs.
-            async fn lock_thread(
-                conn: &mut <$db as sqlx::Database>::Connection,
-                id: uuid::Uuid,
-            ) -> $crate::store::StoreResult<bool> {
-                let locked: Option<bool> =
-                    sqlx::query_scalar(concat!("SELECT locked FROM proposals WHERE id = $1", $for_update))
+            impl $store {
+                async fn proposal_in(
+                    conn: &mut <$db as sqlx::Database>::Connection,
+                    id: uuid::Uuid,
+                ) -> StoreResult<Proposal> {
+                    let sql = concat!(proposals_sql::proposal_select!(), " WHERE p.id = $1");
+                    Self::one_by_id::<ProposalRow, _>(conn, sql, id, "proposal").await
+                }
+
+                /// Locks the proposal row for the rest of the transaction and
+                /// tells whether its discussion is locked: all a new comment needs.
+                async fn lock_thread(
+                    conn: &mut <$db as sqlx::Database>::Connection,
+                    id: uuid::Uuid,
+                ) -> StoreResult<bool> {
+                    let locked: Option<bool> =
+                        sqlx::query_scalar(concat!("SELECT locked FROM proposals WHERE id = $1", $for_update))
+                            .bind(id)
+                            .fetch_optional(&mut *conn)
+                            .await
+                            .map_err(Self::err)?;
+                    locked.ok_or(StoreError::NotFound("proposal"))
+                }
+
+                /// `NotFound` unless the proposal exists: an empty page of a known
+                /// proposal is an answer, of an unknown one it is a 404.
+                async fn proposal_exists(pool: &sqlx::Pool<$db>, id: uuid::Uuid) -> StoreResult<()> {
+                    let found: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM proposals WHERE id = $1")
                         .bind(id)
-                        .fetch_optional(&mut *conn)
+                        .fetch_one(pool)
                         .await
                         .map_err(Self::err)?;
-                locked.ok_or($crate::store::StoreError::NotFound("proposal"))
-            }
+                    (found > 0).then_some(()).ok_or(StoreError::NotFound("proposal"))
+                }
 
-            /// `NotFound` unless the proposal exists: an empty page of a known
-            /// proposal is an answer, of an unknown one it is a 404.
-            async fn proposal_exists(pool: &sqlx::Pool<$db>, id: uuid::Uuid) -> $crate::store::StoreResult<()> {
-                let found: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM proposals WHERE id = $1")
-                    .bind(id)
-                    .fetch_one(pool)
+                /// Locks the proposal row for the rest of the transaction.
+                async fn lock_proposal(
+                    conn: &mut <$db as sqlx::Database>::Connection,
+                    id: uuid::Uuid,
+                ) -> StoreResult<Proposal> {
+                    Self::lock_thread(conn, id).await?;
+                    Self::proposal_in(conn, id).await
+                }
+
+                async fn insert_revision(
+                    conn: &mut <$db as sqlx::Database>::Connection,
+                    proposal: uuid::Uuid,
+                    number: i64,
+                    title: &str,
+                    body: &str,
+                    note: &str,
+                    author: uuid::Uuid,
+                ) -> StoreResult<()> {
+                    sqlx::query(
+                        "INSERT INTO proposal_revisions (proposal_id, number, title, body, note, author_id, created_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    )
+                    .bind(proposal)
+                    .bind(number)
+                    .bind(title)
+                    .bind(body)
+                    .bind(note)
+                    .bind(author)
+                    .bind(chrono::Utc::now())
+                    .execute(&mut *conn)
                     .await
                     .map_err(Self::err)?;
-                (found > 0).then_some(()).ok_or($crate::store::StoreError::NotFound("proposal"))
-            }
-
-            /// Locks the proposal row for the rest of the transaction.
-            async fn lock_proposal(
-                conn: &mut <$db as sqlx::Database>::Connection,
-                id: uuid::Uuid,
-            ) -> $crate::store::StoreResult<$crate::domain::proposal::Proposal> {
-                Self::lock_thread(conn, id).await?;
-                Self::proposal_in(conn, id).await
-            }
-
-            async fn insert_revision(
-                conn: &mut <$db as sqlx::Database>::Connection,
-                proposal: uuid::Uuid,
-                number: i64,
-                title: &str,
-                body: &str,
-                note: &str,
-                author: uuid::Uuid,
-            ) -> $crate::store::StoreResult<()> {
-                sqlx::query(
-                    "INSERT INTO proposal_revisions (proposal_id, number, title, body, note, author_id, created_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                )
-                .bind(proposal)
-                .bind(number)
-                .bind(title)
-                .bind(body)
-                .bind(note)
-                .bind(author)
-                .bind(chrono::Utc::now())
-                .execute(&mut *conn)
-                .await
-                .map_err(Self::err)?;
-                Ok(())
-            }
-
-            /// Re-reads the proposal and makes the events announcing it on
-            /// its document's and its own topic.
-            async fn proposal_events(
-                conn: &mut <$db as sqlx::Database>::Connection,
-                id: uuid::Uuid,
-                kind: &'static str,
-            ) -> $crate::store::StoreResult<($crate::domain::proposal::Proposal, Vec<$crate::domain::event::NewEvent>)>
-            {
-                use $crate::domain::event::{NewEvent, Topic};
-                let proposal = Self::proposal_in(conn, id).await?;
-                let data = serde_json::json!({ "proposal": proposal });
-                let events = vec![
-                    NewEvent::new(Topic::Document(proposal.document_id), kind, data.clone()),
-                    NewEvent::new(Topic::Proposal(proposal.id), kind, data),
-                ];
-                Ok((proposal, events))
-            }
-
-            /// Announces the changed proposal, commits and publishes.
-            async fn finish_proposal_change(
-                &self,
-                mut tx: sqlx::Transaction<'static, $db>,
-                id: uuid::Uuid,
-                kind: &'static str,
-                actor: &$crate::domain::account::User,
-            ) -> $crate::store::StoreResult<$crate::domain::proposal::Proposal> {
-                let (proposal, events) = Self::proposal_events(&mut tx, id, kind).await?;
-                let events = Self::append_events(&mut tx, Some(actor), events).await?;
-                self.commit_and_publish(tx, events).await?;
-                Ok(proposal)
-            }
-        }
-
-        #[async_trait::async_trait]
-        impl $crate::store::ProposalStore for $store {
-            async fn create_proposal(
-                &self,
-                document: $crate::domain::ids::DocumentId,
-                new: $crate::store::NewProposal,
-                actor: &$crate::domain::account::User,
-            ) -> $crate::store::StoreResult<$crate::domain::proposal::Proposal> {
-                let mut tx = self.begin_write().await?;
-                let charter = Self::charter_in(&mut tx, document.0, false).await?;
-                $crate::domain::proposal::check_target(
-                    new.kind,
-                    new.section_id,
-                    new.after_section_id,
-                    &charter.sections,
-                )
-                .map_err($crate::store::StoreError::Invalid)?;
-                let id = $crate::domain::ids::ProposalId::new();
-                let now = chrono::Utc::now();
-                sqlx::query(
-                    "INSERT INTO proposals (id, document_id, kind, section_id, after_section_id, title, rationale, \
-                     status, organization_id, author_id, base_version, locked, outdated, created_at, updated_at) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $9, $10, FALSE, FALSE, $11, $11)",
-                )
-                .bind(id.0)
-                .bind(document.0)
-                .bind(new.kind.as_str())
-                .bind(new.section_id.map(|s| s.0))
-                .bind(new.after_section_id.map(|s| s.0))
-                .bind(&new.title)
-                .bind(&new.rationale)
-                .bind(actor.organization.id.0)
-                .bind(actor.id.0)
-                .bind(charter.version)
-                .bind(now)
-                .execute(&mut *tx)
-                .await
-                .map_err(Self::err)?;
-                Self::insert_revision(&mut tx, id.0, 1, &new.title, &new.body, "", actor.id.0).await?;
-                self.finish_proposal_change(tx, id.0, "proposal.created", actor).await
-            }
-
-            async fn proposal(
-                &self,
-                id: $crate::domain::ids::ProposalId,
-            ) -> $crate::store::StoreResult<$crate::domain::proposal::Proposal> {
-                let mut conn = self.begin_read().await?;
-                Self::proposal_in(&mut conn, id.0).await
-            }
-
-            async fn list_proposals(
-                &self,
-                document: $crate::domain::ids::DocumentId,
-                status: Option<$crate::domain::proposal::ProposalStatus>,
-                page: $crate::store::Page,
-            ) -> $crate::store::StoreResult<Vec<$crate::domain::proposal::Proposal>> {
-                let mut conn = self.begin_read().await?;
-                Self::document_row_in(&mut conn, document.0, false).await?;
-                let rows: Vec<$crate::store::rows_drafting::ProposalRow> = sqlx::query_as(concat!(
-                    $crate::store::proposals_sql::proposal_select!(),
-                    " WHERE p.document_id = $1 AND ($2 IS NULL OR p.status = $2) AND ($3 IS NULL OR p.id > $3) \
-                     ORDER BY p.id LIMIT $4"
-                ))
-                .bind(document.0)
-                .bind(status.map(|s| s.as_str()))
-                .bind(page.after)
-                .bind(i64::from(page.limit))
-                .fetch_all(&mut *conn)
-                .await
-                .map_err(Self::err)?;
-                $crate::store::rows::convert_all(rows)
-            }
-
-            async fn revisions(
-                &self,
-                id: $crate::domain::ids::ProposalId,
-                after: i64,
-                limit: u32,
-                max_chars: i64,
-            ) -> $crate::store::StoreResult<Vec<$crate::domain::proposal::Revision>> {
-                // As events_within: cut by count first, then by the running
-                // size of the texts, so no more than `limit` rows are read.
-                let rows: Vec<$crate::store::rows_drafting::RevisionRow> = sqlx::query_as(
-                    "SELECT r.number, r.title, r.body, r.note, r.created_at, r.author_id, \
-                     u.display_name AS author_name \
-                     FROM (SELECT page.*, SUM(LENGTH(page.body) + LENGTH(page.note) + LENGTH(page.title)) \
-                             OVER (ORDER BY page.number) \
-                             - (LENGTH(page.body) + LENGTH(page.note) + LENGTH(page.title)) AS before \
-                           FROM (SELECT * FROM proposal_revisions WHERE proposal_id = $1 AND number > $2 \
-                                 ORDER BY number LIMIT $3) page) r \
-                     JOIN users u ON u.id = r.author_id WHERE r.before < $4 ORDER BY r.number",
-                )
-                .bind(id.0)
-                .bind(after)
-                .bind(i64::from(limit))
-                .bind(max_chars)
-                .fetch_all(&self.pool)
-                .await
-                .map_err(Self::err)?;
-                if rows.is_empty() {
-                    Self::proposal_exists(&self.pool, id.0).await?;
+                    Ok(())
                 }
-                Ok(rows.into_iter().map(Into::into).collect())
-            }
 
-            async fn revision(
-                &self,
-                id: $crate::domain::ids::ProposalId,
-                number: Option<i64>,
-            ) -> $crate::store::StoreResult<Option<$crate::domain::proposal::Revision>> {
-                let row: Option<$crate::store::rows_drafting::RevisionRow> = sqlx::query_as(
-                    "SELECT r.number, r.title, r.body, r.note, r.created_at, r.author_id, \
-                     u.display_name AS author_name FROM proposal_revisions r JOIN users u ON u.id = r.author_id \
-                     WHERE r.proposal_id = $1 AND r.number = COALESCE($2, \
-                       (SELECT MAX(number) FROM proposal_revisions WHERE proposal_id = $1))",
-                )
-                .bind(id.0)
-                .bind(number)
-                .fetch_optional(&self.pool)
-                .await
-                .map_err(Self::err)?;
-                if row.is_none() {
-                    Self::proposal_exists(&self.pool, id.0).await?;
+                /// Re-reads the proposal and makes the events announcing it on
+                /// its document's and its own topic.
+                async fn proposal_events(
+                    conn: &mut <$db as sqlx::Database>::Connection,
+                    id: uuid::Uuid,
+                    change: ProposalChange,
+                ) -> StoreResult<(Proposal, Vec<NewEvent>)>
+                {
+                    use $crate::domain::event::{NewEvent, Topic};
+                    let proposal = Self::proposal_in(conn, id).await?;
+                    let events = vec![
+                        NewEvent::proposal(Topic::Document(proposal.document_id), change, &proposal),
+                        NewEvent::proposal(Topic::Proposal(proposal.id), change, &proposal),
+                    ];
+                    Ok((proposal, events))
                 }
-                Ok(row.map(Into::into))
+
+                /// Announces the changed proposal, commits and publishes.
+                async fn finish_proposal_change(
+                    &self,
+                    mut tx: sqlx::Transaction<'static, $db>,
+                    id: uuid::Uuid,
+                    change: ProposalChange,
+                    actor: &User,
+                ) -> StoreResult<Proposal> {
+                    let (proposal, events) = Self::proposal_events(&mut tx, id, change).await?;
+                    let events = Self::append_events(&mut tx, Some(actor), events).await?;
+                    self.commit_and_publish(tx, events).await?;
+                    Ok(proposal)
+                }
             }
 
-            async fn revise(
-                &self,
-                id: $crate::domain::ids::ProposalId,
-                new: $crate::store::NewRevision,
-                actor: &$crate::domain::account::User,
-            ) -> $crate::store::StoreResult<$crate::domain::proposal::Proposal> {
-                use $crate::domain::proposal as rules;
-                let mut tx = self.begin_write().await?;
-                let proposal = Self::lock_proposal(&mut tx, id.0).await?;
-                rules::check_text_change(actor, &proposal.facts())?;
-                let title = new.title.unwrap_or(proposal.title);
-                let number = proposal.revision.number + 1;
-                Self::insert_revision(&mut tx, id.0, number, &title, &new.body, &new.note, actor.id.0).await?;
-                // Revising an outdated proposal is revising it against the
-                // current text: that becomes its base.
-                let base_version = if proposal.outdated {
-                    Self::document_row_in(&mut tx, proposal.document_id.0, false).await?.version
-                } else {
-                    proposal.base_version
-                };
-                sqlx::query(
-                    "UPDATE proposals SET title = $2, outdated = FALSE, base_version = $3, updated_at = $4 WHERE id = $1",
-                )
-                .bind(id.0)
-                .bind(&title)
-                .bind(base_version)
-                .bind(chrono::Utc::now())
-                .execute(&mut *tx)
-                .await
-                .map_err(Self::err)?;
-                self.finish_proposal_change(tx, id.0, "proposal.revised", actor).await
-            }
-
-            async fn withdraw(
-                &self,
-                id: $crate::domain::ids::ProposalId,
-                actor: &$crate::domain::account::User,
-            ) -> $crate::store::StoreResult<$crate::domain::proposal::Proposal> {
-                use $crate::domain::proposal as rules;
-                let mut tx = self.begin_write().await?;
-                let proposal = Self::lock_proposal(&mut tx, id.0).await?;
-                rules::check_text_change(actor, &proposal.facts())?;
-                sqlx::query("UPDATE proposals SET status = 'withdrawn', updated_at = $2 WHERE id = $1")
+            #[async_trait::async_trait]
+            impl ProposalStore for $store {
+                async fn create_proposal(
+                    &self,
+                    document: DocumentId,
+                    new: NewProposal,
+                    actor: &User,
+                ) -> StoreResult<Proposal> {
+                    let mut tx = self.begin_write().await?;
+                    let charter = Self::charter_in(&mut tx, document.0, false).await?;
+                    proposal::check_target(
+                        new.kind,
+                        new.section_id,
+                        new.after_section_id,
+                        &charter.sections,
+                    )
+                    .map_err(StoreError::Invalid)?;
+                    let id = ProposalId::new();
+                    let now = chrono::Utc::now();
+                    sqlx::query(
+                        "INSERT INTO proposals (id, document_id, kind, section_id, after_section_id, title, rationale, \
+                         status, organization_id, author_id, base_version, locked, outdated, created_at, updated_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, 'open', $8, $9, $10, FALSE, FALSE, $11, $11)",
+                    )
                     .bind(id.0)
+                    .bind(document.0)
+                    .bind(new.kind.as_str())
+                    .bind(new.section_id.map(|s| s.0))
+                    .bind(new.after_section_id.map(|s| s.0))
+                    .bind(&new.title)
+                    .bind(&new.rationale)
+                    .bind(actor.organization.id.0)
+                    .bind(actor.id.0)
+                    .bind(charter.version)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(Self::err)?;
+                    Self::insert_revision(&mut tx, id.0, 1, &new.title, &new.body, "", actor.id.0).await?;
+                    self.finish_proposal_change(tx, id.0, ProposalChange::Created, actor).await
+                }
+
+                async fn proposal(
+                    &self,
+                    id: ProposalId,
+                ) -> StoreResult<Proposal> {
+                    let mut conn = self.begin_read().await?;
+                    Self::proposal_in(&mut conn, id.0).await
+                }
+
+                async fn list_proposals(
+                    &self,
+                    document: DocumentId,
+                    status: Option<ProposalStatus>,
+                    page: Page,
+                ) -> StoreResult<Vec<Proposal>> {
+                    let mut conn = self.begin_read().await?;
+                    Self::document_row_in(&mut conn, document.0, false).await?;
+                    let rows: Vec<ProposalRow> = sqlx::query_as(concat!(
+                        proposals_sql::proposal_select!(),
+                        " WHERE p.document_id = $1 AND ($2 IS NULL OR p.status = $2) AND ($3 IS NULL OR p.id > $3) \
+                         ORDER BY p.id LIMIT $4"
+                    ))
+                    .bind(document.0)
+                    .bind(status.map(|s| s.as_str()))
+                    .bind(page.after)
+                    .bind(i64::from(page.limit))
+                    .fetch_all(&mut *conn)
+                    .await
+                    .map_err(Self::err)?;
+                    rows::convert_all(rows)
+                }
+
+                async fn revisions(
+                    &self,
+                    id: ProposalId,
+                    after: i64,
+                    limit: u32,
+                    max_chars: i64,
+                ) -> StoreResult<Vec<Revision>> {
+                    // As events_within: cut by count first, then by the running
+                    // size of the texts, so no more than `limit` rows are read.
+                    let rows: Vec<RevisionRow> = sqlx::query_as(concat!(
+                        proposals_sql::revision_columns!(),
+                        " FROM (SELECT page.*, SUM(LENGTH(page.body) + LENGTH(page.note) + LENGTH(page.title)) \
+                                 OVER (ORDER BY page.number) \
+                                 - (LENGTH(page.body) + LENGTH(page.note) + LENGTH(page.title)) AS before \
+                               FROM (SELECT * FROM proposal_revisions WHERE proposal_id = $1 AND number > $2 \
+                                     ORDER BY number LIMIT $3) page) r \
+                         JOIN users u ON u.id = r.author_id WHERE r.before < $4 ORDER BY r.number",
+                    ))
+                    .bind(id.0)
+                    .bind(after)
+                    .bind(i64::from(limit))
+                    .bind(max_chars)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(Self::err)?;
+                    if rows.is_empty() {
+                        Self::proposal_exists(&self.pool, id.0).await?;
+                    }
+                    Ok(rows.into_iter().map(Into::into).collect())
+                }
+
+                async fn revision(
+                    &self,
+                    id: ProposalId,
+                    number: Option<i64>,
+                ) -> StoreResult<Option<Revision>> {
+                    let row: Option<RevisionRow> = sqlx::query_as(concat!(
+                        proposals_sql::revision_columns!(),
+                        " FROM proposal_revisions r JOIN users u ON u.id = r.author_id \
+                         WHERE r.proposal_id = $1 AND r.number = COALESCE($2, \
+                           (SELECT MAX(number) FROM proposal_revisions WHERE proposal_id = $1))",
+                    ))
+                    .bind(id.0)
+                    .bind(number)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(Self::err)?;
+                    if row.is_none() {
+                        Self::proposal_exists(&self.pool, id.0).await?;
+                    }
+                    Ok(row.map(Into::into))
+                }
+
+                async fn revise(
+                    &self,
+                    id: ProposalId,
+                    new: NewRevision,
+                    actor: &User,
+                ) -> StoreResult<Proposal> {
+                    use $crate::domain::proposal as rules;
+                    let mut tx = self.begin_write().await?;
+                    let proposal = Self::lock_proposal(&mut tx, id.0).await?;
+                    rules::check_text_change(actor, &proposal.facts())?;
+                    let title = new.title.unwrap_or(proposal.title);
+                    let number = proposal.revision.number + 1;
+                    Self::insert_revision(&mut tx, id.0, number, &title, &new.body, &new.note, actor.id.0).await?;
+                    // Revising an outdated proposal is revising it against the
+                    // current text: that becomes its base.
+                    let base_version = if proposal.outdated {
+                        Self::document_row_in(&mut tx, proposal.document_id.0, false).await?.version
+                    } else {
+                        proposal.base_version
+                    };
+                    sqlx::query(
+                        "UPDATE proposals SET title = $2, outdated = FALSE, base_version = $3, updated_at = $4 WHERE id = $1",
+                    )
+                    .bind(id.0)
+                    .bind(&title)
+                    .bind(base_version)
                     .bind(chrono::Utc::now())
                     .execute(&mut *tx)
                     .await
                     .map_err(Self::err)?;
-                self.finish_proposal_change(tx, id.0, "proposal.status", actor).await
-            }
+                    self.finish_proposal_change(tx, id.0, ProposalChange::Revised, actor).await
+                }
 
-            async fn set_locked(
-                &self,
-                id: $crate::domain::ids::ProposalId,
-                locked: bool,
-                actor: &$crate::domain::account::User,
-            ) -> $crate::store::StoreResult<$crate::domain::proposal::Proposal> {
-                let mut tx = self.begin_write().await?;
-                Self::lock_proposal(&mut tx, id.0).await?;
-                sqlx::query("UPDATE proposals SET locked = $2, updated_at = $3 WHERE id = $1")
-                    .bind(id.0)
-                    .bind(locked)
-                    .bind(chrono::Utc::now())
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(Self::err)?;
-                self.finish_proposal_change(tx, id.0, "proposal.locked", actor).await
+                async fn withdraw(
+                    &self,
+                    id: ProposalId,
+                    actor: &User,
+                ) -> StoreResult<Proposal> {
+                    use $crate::domain::proposal as rules;
+                    let mut tx = self.begin_write().await?;
+                    let proposal = Self::lock_proposal(&mut tx, id.0).await?;
+                    rules::check_text_change(actor, &proposal.facts())?;
+                    sqlx::query("UPDATE proposals SET status = 'withdrawn', updated_at = $2 WHERE id = $1")
+                        .bind(id.0)
+                        .bind(chrono::Utc::now())
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(Self::err)?;
+                    self.finish_proposal_change(tx, id.0, ProposalChange::Status, actor).await
+                }
+
+                async fn set_locked(
+                    &self,
+                    id: ProposalId,
+                    locked: bool,
+                    actor: &User,
+                ) -> StoreResult<Proposal> {
+                    let mut tx = self.begin_write().await?;
+                    Self::lock_proposal(&mut tx, id.0).await?;
+                    sqlx::query("UPDATE proposals SET locked = $2, updated_at = $3 WHERE id = $1")
+                        .bind(id.0)
+                        .bind(locked)
+                        .bind(chrono::Utc::now())
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(Self::err)?;
+                    self.finish_proposal_change(tx, id.0, ProposalChange::Locked, actor).await
+                }
             }
-        }
+        };
     };
 }
 
-pub(crate) use {proposal_select, proposal_store};
+pub(crate) use {proposal_select, proposal_store, revision_columns};

@@ -85,6 +85,7 @@ pub(crate) struct InvitationRow {
     created_at: DateTime<Utc>,
     expires_at: DateTime<Utc>,
     used_at: Option<DateTime<Utc>>,
+    revoked_at: Option<DateTime<Utc>>,
     #[sqlx(flatten)]
     organization: OrganizationRow,
 }
@@ -101,6 +102,7 @@ impl TryFrom<InvitationRow> for Invitation {
             created_at: row.created_at,
             expires_at: row.expires_at,
             used_at: row.used_at,
+            revoked_at: row.revoked_at,
         })
     }
 }

@@ -13,28 +13,7 @@ fn corrupt(what: &str, text: &str) -> StoreError {
 }
 
 pub(crate) fn parse_choice(text: &str) -> StoreResult<Choice> {
-    match text {
-        "yes" => Ok(Choice::Yes),
-        "no" => Ok(Choice::No),
-        "abstain" => Ok(Choice::Abstain),
-        other => Err(corrupt("choice", other)),
-    }
-}
-
-pub(crate) fn choice_text(choice: Choice) -> &'static str {
-    match choice {
-        Choice::Yes => "yes",
-        Choice::No => "no",
-        Choice::Abstain => "abstain",
-    }
-}
-
-pub(crate) fn majority_text(majority: Majority) -> &'static str {
-    match majority {
-        Majority::Simple => "simple",
-        Majority::Absolute => "absolute",
-        Majority::TwoThirds => "two_thirds",
-    }
+    Choice::parse(text).ok_or_else(|| corrupt("choice", text))
 }
 
 #[derive(sqlx::FromRow)]
@@ -65,7 +44,7 @@ pub(crate) struct BallotRow {
 #[derive(sqlx::FromRow)]
 pub(crate) struct VoteRow {
     organization_id: Uuid,
-    choice: String,
+    choice: Option<String>,
     cast_by: Uuid,
     cast_by_name: String,
     cast_at: DateTime<Utc>,
@@ -77,7 +56,7 @@ impl TryFrom<VoteRow> for Vote {
     fn try_from(row: VoteRow) -> StoreResult<Self> {
         Ok(Vote {
             organization_id: row.organization_id.into(),
-            choice: parse_choice(&row.choice)?,
+            choice: row.choice.as_deref().map(parse_choice).transpose()?,
             cast_by: PersonRef { id: row.cast_by.into(), display_name: row.cast_by_name },
             cast_at: row.cast_at,
         })
@@ -89,18 +68,8 @@ impl BallotRow {
         Ok(BallotRecord {
             id: self.id.into(),
             proposal_id: self.proposal_id.into(),
-            status: match self.status.as_str() {
-                "open" => BallotStatus::Open,
-                "closed" => BallotStatus::Closed,
-                "cancelled" => BallotStatus::Cancelled,
-                other => return Err(corrupt("ballot status", other)),
-            },
-            majority: match self.majority.as_str() {
-                "simple" => Majority::Simple,
-                "absolute" => Majority::Absolute,
-                "two_thirds" => Majority::TwoThirds,
-                other => return Err(corrupt("majority", other)),
-            },
+            status: BallotStatus::parse(&self.status).ok_or_else(|| corrupt("ballot status", &self.status))?,
+            majority: Majority::parse(&self.majority).ok_or_else(|| corrupt("majority", &self.majority))?,
             quorum: self.quorum,
             secret: self.secret,
             live_results: self.live_results,

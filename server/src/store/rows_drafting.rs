@@ -215,7 +215,8 @@ impl TryFrom<EventRow> for Event {
             data: serde_json::from_str(&row.data).map_err(|err| StoreError::Corrupt(format!("event data: {err}")))?,
             topic: row.topic,
             seq: row.seq,
-            kind: row.kind,
+            kind: crate::domain::event_kind::EventKind::parse(&row.kind)
+                .ok_or_else(|| StoreError::Corrupt(format!("event kind {:?}", row.kind)))?,
             actor: match (row.actor_id, row.actor_name) {
                 (Some(id), Some(display_name)) => Some(PersonRef { id: id.into(), display_name }),
                 _ => None,

@@ -8,25 +8,31 @@ use sqlx::{Sqlite, SqlitePool, Transaction};
 
 use std::sync::Arc;
 
+use super::account_lookups_sql::account_lookups;
 use super::accounts_sql::account_store;
+use super::ballot_lookups_sql::ballot_lookups;
 use super::ballots_sql::ballot_store;
+use super::checkpoints_sql::checkpoint_store;
 use super::comments_sql::comment_store;
 use super::documents_sql::document_store;
 use super::error::{classify, StoreError, StoreResult};
 use super::events_sql::event_store;
+use super::invitations_sql::invitation_store;
 use super::meta_sql::meta_store;
+use super::notifications_sql::notification_store;
+use super::outbox_sql::outbox_store;
+use super::password_resets_sql::password_reset_store;
 use super::proposals_sql::proposal_store;
-use super::Backend;
 use crate::bus::EventBus;
 
 pub struct SqliteStore {
     bus: Arc<dyn EventBus>,
-    pool: SqlitePool,
+    pub(super) pool: SqlitePool,
     /// The one connection write transactions take turns on. SQLite lets one
     /// writer in at a time anyway; waiting here is first come, first served,
     /// where waiting on the file lock means sleeping and retrying (up to
     /// 100 ms a try), which made the slowest writes ten times the median.
-    writer: SqlitePool,
+    pub(super) writer: SqlitePool,
 }
 
 impl SqliteStore {
@@ -38,6 +44,9 @@ impl SqliteStore {
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
+            // An erased secret choice is overwritten in the file, not only
+            // unlinked from its page.
+            .pragma("secure_delete", "ON")
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(5));
         if let Some(dir) = options.get_filename().parent().filter(|dir| !dir.as_os_str().is_empty()) {
@@ -84,13 +93,20 @@ fn constraint_name(message: &str) -> Option<String> {
     Some(format!("{}_key", first.replace('.', "_")))
 }
 
-meta_store!(SqliteStore, backend = Backend::Sqlite, migrations = "../migrations/sqlite");
+meta_store!(SqliteStore, backend = Sqlite, migrations = "../migrations/sqlite");
 account_store!(SqliteStore, Sqlite, for_update = "");
+account_lookups!(SqliteStore, Sqlite, for_update = "");
 event_store!(SqliteStore, Sqlite, record = two_statements);
 document_store!(SqliteStore, Sqlite, for_update = "");
 proposal_store!(SqliteStore, Sqlite, for_update = "");
 comment_store!(SqliteStore, Sqlite, for_update = "");
 ballot_store!(SqliteStore, Sqlite, for_update = "");
+ballot_lookups!(SqliteStore, Sqlite, for_update = "");
+checkpoint_store!(SqliteStore);
+password_reset_store!(SqliteStore, Sqlite, for_update = "");
+invitation_store!(SqliteStore, Sqlite, for_update = "");
+notification_store!(SqliteStore, Sqlite);
+outbox_store!(SqliteStore, Sqlite, skip_locked = "");
 
 #[cfg(test)]
 mod tests {

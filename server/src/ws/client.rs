@@ -3,15 +3,14 @@
 //! stops reading is let go instead of growing the server's memory.
 
 use std::collections::VecDeque;
-use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::task::{Context, Poll, Waker};
+use std::task::{Context, Poll};
 
 use bytes::Bytes;
-use futures_util::task::AtomicWaker;
 use tokio_util::sync::CancellationToken;
 
 use super::protocol::PresenceUser;
+use super::wakeups::{OwnsWakeups, Wakeups};
 use crate::domain::comment::Audience;
 use crate::domain::ids::UserId;
 
@@ -64,10 +63,8 @@ pub struct Client {
     queue: Mutex<Queue>,
     /// Frames queued at most before the client counts as too slow.
     capacity: usize,
-    /// The connection waiting for frames, or for one of its sources.
-    waiting: AtomicWaker,
-    /// The connection's sources that woke and were not polled since (see `gates`).
-    woken: AtomicU8,
+    /// What woke the connection: frames, or one of its sources.
+    wakeups: Wakeups,
     pub user: PresenceUser,
     pub user_id: UserId,
     /// The session (token `jti`) the socket was opened in.
@@ -91,7 +88,7 @@ impl Receiver {
 
     fn poll_take_all(&self, cx: &mut Context<'_>, batch: &mut VecDeque<Outgoing>) -> Poll<()> {
         // Registered before looking, so an offer made meanwhile wakes us.
-        self.client.waiting.register(cx.waker());
+        self.client.wakeups.register(cx.waker());
         let mut queue = self.client.lock_queue();
         if queue.frames.is_empty() {
             return Poll::Pending;
@@ -119,8 +116,7 @@ impl Client {
             id,
             queue: Mutex::default(),
             capacity,
-            waiting: AtomicWaker::new(),
-            woken: AtomicU8::new(super::gates::ALL),
+            wakeups: Wakeups::default(),
             user_id: user.id,
             session,
             user,
@@ -169,34 +165,17 @@ impl Client {
         drop(queue);
         // Otherwise the connection has been woken already and not yet taken them.
         if was_empty {
-            self.waiting.wake();
+            self.wakeups.wake_task();
         }
-    }
-
-    pub(super) fn register_waker(&self, waker: &Waker) {
-        self.waiting.register(waker);
-    }
-
-    /// Marks `source` as woken and wakes the connection.
-    pub(super) fn source_woke(&self, source: u8) {
-        self.woken.fetch_or(source, Ordering::Release);
-        self.waiting.wake();
-    }
-
-    /// Marks `source` to be polled again on the connection's next pass.
-    pub(super) fn source_woke_quietly(&self, source: u8) {
-        self.woken.fetch_or(source, Ordering::Release);
-    }
-
-    /// Whether `source` woke since the last call, clearing its flag. Read
-    /// first, because most calls find it clear and a plain read does not
-    /// take the cache line away from the hub offering frames.
-    pub(super) fn take_woken(&self, source: u8) -> bool {
-        self.woken.load(Ordering::Acquire) & source != 0
-            && self.woken.fetch_and(!source, Ordering::AcqRel) & source != 0
     }
 
     pub fn queued_bytes(&self) -> usize {
         self.lock_queue().bytes
+    }
+}
+
+impl OwnsWakeups for Client {
+    fn wakeups(&self) -> &Wakeups {
+        &self.wakeups
     }
 }

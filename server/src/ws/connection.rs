@@ -18,10 +18,11 @@ use tokio_tungstenite::WebSocketStream;
 use tokio_util::sync::CancellationToken;
 
 use super::delivered::Delivered;
-use super::gates::{self, Gate};
+use super::gates::Gate;
 use super::hub::{Client, Ending, Hub, Outgoing, Receiver};
 use super::protocol::{parse, ClientMessage, ServerMessage};
 use super::socket::Duplex;
+use super::wakeups::{self, OwnsWakeups};
 use crate::domain::account::User;
 use crate::domain::event::{may_read_topic, Topic};
 use crate::store::Store;
@@ -131,8 +132,8 @@ impl Connection {
         tokio::pin!(stopped);
         // The stop gate is polled first in every pass, so it registers the task.
         let client = &*self.client;
-        let stopping = Gate::new(&self.client, gates::STOP);
-        let (reading, ticking) = (Gate::new(&self.client, gates::READ), Gate::new(&self.client, gates::PING));
+        let stopping = Gate::new(&self.client, wakeups::STOP);
+        let (reading, ticking) = (Gate::new(&self.client, wakeups::READ), Gate::new(&self.client, wakeups::PING));
         let said_goodbye = loop {
             // What is buffered (replies, event frames) goes out first. A
             // client that stopped reading blocks the write; the hub lets it
@@ -145,7 +146,7 @@ impl Connection {
                     tokio::select! {
                         biased;
                         written = ws.get_mut().write_out() => break written.is_err().then_some(false),
-                        () = poll_fn(|cx| stopping.poll(client, cx, true, |cx| stopped.as_mut().poll(cx))) => {
+                        () = poll_fn(|cx| stopping.poll(client.wakeups(), cx, true, |cx| stopped.as_mut().poll(cx))) => {
                             Box::pin(self.say_goodbye(&mut ws)).await;
                             break Some(true);
                         }
@@ -172,7 +173,7 @@ impl Connection {
             }
             let step = tokio::select! {
                 biased;
-                () = poll_fn(|cx| stopping.poll(client, cx, true, |cx| stopped.as_mut().poll(cx))) => {
+                () = poll_fn(|cx| stopping.poll(client.wakeups(), cx, true, |cx| stopped.as_mut().poll(cx))) => {
                     Box::pin(self.say_goodbye(&mut ws)).await;
                     break true;
                 }
@@ -187,7 +188,7 @@ impl Connection {
                     if ws.get_ref().out.is_empty() => {
                     Box::pin(self.replayed(&mut ws, &mut replays, &mut delivered, page)).await
                 }
-                incoming = poll_fn(|cx| reading.poll(client, cx, false, |cx| ws.poll_next_unpin(cx))) => match incoming {
+                incoming = poll_fn(|cx| reading.poll(client.wakeups(), cx, false, |cx| ws.poll_next_unpin(cx))) => match incoming {
                     Some(Ok(message)) => {
                         last_heard = Instant::now();
                         let now = last_heard.into_std();
@@ -201,7 +202,7 @@ impl Connection {
                     }
                     Some(Err(_)) | None => break false,
                 },
-                _ = poll_fn(|cx| ticking.poll(client, cx, false, |cx| ping.poll_tick(cx))) => {
+                _ = poll_fn(|cx| ticking.poll(client.wakeups(), cx, false, |cx| ping.poll_tick(cx))) => {
                     if last_heard.elapsed() > DEAD_AFTER {
                         break false;
                     }
@@ -329,7 +330,9 @@ impl Connection {
         S: Sink<Message, Error = Failed> + Unpin,
     {
         let Some(topic) = Topic::parse(name) else {
-            return self.error(sink, "bad_topic", "topics are document:<id>, proposal:<id> or moderation").await;
+            return self
+                .error(sink, "bad_topic", "topics are document:<id>, proposal:<id>, moderation or accounts")
+                .await;
         };
         if !may_read_topic(&self.user, topic) {
             return self.error(sink, "forbidden", "this topic is the secretariat's").await;

@@ -1,4 +1,27 @@
 //! The websocket: `GET /api/v1/ws`, live events, presence and typing.
+//!
+//! The invariant everything here keeps: **only the connection loop's
+//! write-out touches the socket.** tungstenite, the replay and the hub's
+//! frames all append to one output buffer (`socket::Duplex`); the loop writes
+//! that buffer out, bounded by the same caps whatever put it there, and keeps
+//! its timers and stop token polled while a write waits. Nothing else may
+//! write, or a slow reader could hold memory outside the caps (it once held
+//! 5 GiB through an unbounded replay).
+//!
+//! The life of an event frame:
+//! 1. a store method commits, then publishes the events in seq order
+//!    (`store::events_sql`, `commit_and_publish`) to the bus: in-process,
+//!    or PostgreSQL `NOTIFY` to every node (`bus`);
+//! 2. the hub (`hub.rs`) takes each event of a topic in seq order, reading a
+//!    missed seq from the log, and frames it once per audience (what a
+//!    delegate and the secretariat may see differ: `Event::as_seen_by`);
+//! 3. it offers the frame to every client following the topic
+//!    (`client::Client::offer`); a client with 256 frames or 1 MiB queued is
+//!    too slow and is ended with `resync` and close code 1013;
+//! 4. the offer wakes the connection's task (`wakeups.rs`), which takes the
+//!    whole queue at once, drops what it already delivered by (topic, seq)
+//!    (`delivered.rs`), appends the frames to the output buffer and writes
+//!    it in one call (`connection.rs`).
 
 pub mod client;
 pub mod connection;
@@ -7,6 +30,7 @@ mod gates;
 pub mod hub;
 pub mod protocol;
 pub mod socket;
+mod wakeups;
 
 use axum::extract::State;
 use axum::http::HeaderMap;
@@ -25,10 +49,6 @@ use crate::state::AppState;
 use connection::Connection;
 use hub::Client;
 use protocol::PresenceUser;
-
-/// Open websockets one person may have on a node (phone, laptop, tabs), by
-/// default; `MINGA_WS_PER_PERSON` changes it.
-pub const CONNECTIONS_PER_USER: usize = 8;
 
 /// Frames queued for one connection before it counts as too slow.
 pub const CLIENT_QUEUE: usize = 256;
@@ -93,12 +113,18 @@ pub async fn upgrade(
         shutdown: state.shutdown.clone(),
     };
     let (response, upgraded) = upgrade.accept();
+    // Registered before the 101 leaves: a sign-out, a role change or a
+    // deactivation that follows the answer finds this socket and ends it
+    // (registered in the task, a sign-out right after the 101 could miss it).
+    connection.hub.register(connection.client.clone());
     tokio::spawn(async move {
         let _running = running;
         // The socket still counts among the server's open connections.
         let _slot = slot;
-        let Ok(upgraded) = upgraded.await else { return };
-        connection.hub.register(connection.client.clone());
+        let Ok(upgraded) = upgraded.await else {
+            connection.hub.disconnect(connection.client.id);
+            return;
+        };
         metrics::gauge!("minga_websocket_connections").increment(1);
         let socket = socket::Duplex::new(TokioIo::new(upgraded));
         let ws = WebSocketStream::from_raw_socket(socket, Role::Server, Some(socket_config())).await;

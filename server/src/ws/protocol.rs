@@ -92,7 +92,7 @@ mod tests {
         let event = Event {
             topic: "moderation".into(),
             seq: 4,
-            kind: "flag.created".into(),
+            kind: crate::domain::event_kind::EventKind::FlagCreated,
             data: json!({"x": 1}),
             actor: None,
             at: Utc::now(),

@@ -2,6 +2,8 @@
 //! `minga serve` child process.
 #![allow(dead_code)] // each suite uses a different part
 
+/// One websocket client for every suite: the library suites' own.
+#[path = "../../../tests/src/ws.rs"]
 pub mod ws;
 
 use std::net::TcpListener;
