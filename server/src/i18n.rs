@@ -6,20 +6,9 @@ use std::sync::LazyLock;
 
 use axum::http::{header, HeaderMap};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Lang {
-    Es,
-    En,
-}
+pub use crate::domain::lang::Lang;
 
 impl Lang {
-    pub fn code(self) -> &'static str {
-        match self {
-            Lang::Es => "es",
-            Lang::En => "en",
-        }
-    }
-
     /// `?lang=` wins, then the first language of Accept-Language; Spanish otherwise.
     pub fn choose(query: Option<&str>, headers: &HeaderMap) -> Lang {
         let from_header = headers

@@ -15,6 +15,7 @@ pub mod head_errors;
 pub mod http;
 pub mod i18n;
 pub mod mail;
+pub mod notice_mail;
 pub mod notice_text;
 pub mod server;
 pub mod state;

@@ -28,7 +28,8 @@ pub async fn run(settings: Settings) -> anyhow::Result<()> {
 
 /// Starts what runs beside the requests: the ballot deadlines, the
 /// checkpoints (the start-up one made before this returns, of the record as
-/// the server found it) and, with SMTP set, the mail sender.
+/// the server found it) and, with SMTP set, the mail sender and the
+/// notification mails (without it they would only pile up in the outbox).
 pub async fn start_tasks(state: &AppState) {
     crate::ballot_deadlines::start(state.store.clone(), state.shutdown.clone());
     crate::checkpointer::start(
@@ -45,6 +46,7 @@ pub async fn start_tasks(state: &AppState) {
             state.mail.wake.clone(),
             state.shutdown.clone(),
         );
+        crate::notice_mail::start(state.notice_mail_writer(), state.shutdown.clone());
     }
 }
 

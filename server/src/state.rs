@@ -118,6 +118,15 @@ impl AppState {
     /// The sign-in counters. A panic while they were held cannot leave them
     /// half-updated (each update is one map operation), so a poisoned lock
     /// is taken as it is rather than failing every sign-in after it.
+    pub fn notice_mail_writer(&self) -> crate::notice_mail::Writer {
+        crate::notice_mail::Writer {
+            store: self.store.clone(),
+            tokens: self.tokens.clone(),
+            public_url: self.public_url.clone(),
+            mail: self.mail.clone(),
+        }
+    }
+
     pub fn login_throttle(&self) -> std::sync::MutexGuard<'_, LoginThrottle<Option<IpAddr>>> {
         self.login_throttle.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }

@@ -15,6 +15,9 @@ pub struct Received {
     pub subject: String,
     pub text: String,
     pub html: String,
+    /// The `List-Unsubscribe` header, empty when absent.
+    pub list_unsubscribe: String,
+    pub list_unsubscribe_post: String,
 }
 
 pub struct SmtpServer {
@@ -128,5 +131,7 @@ fn parse(raw: &[u8]) -> Received {
         subject: header("Subject"),
         text: part("text/plain"),
         html: part("text/html"),
+        list_unsubscribe: header("List-Unsubscribe"),
+        list_unsubscribe_post: header("List-Unsubscribe-Post"),
     }
 }

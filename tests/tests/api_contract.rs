@@ -15,7 +15,7 @@ on_both_backends!(
 );
 
 /// The operations anyone may call, as the document marks them (`security: [{}]`).
-const PUBLIC: [(&str, &str); 10] = [
+const PUBLIC: [(&str, &str); 12] = [
     ("get", "/healthz"),
     ("get", "/readyz"),
     ("get", "/metrics"),
@@ -26,6 +26,8 @@ const PUBLIC: [(&str, &str); 10] = [
     ("post", "/api/v1/invitations/{token}/accept"),
     ("post", "/api/v1/auth/password-reset"),
     ("post", "/api/v1/auth/password-reset/{token}"),
+    ("get", "/api/v1/unsubscribe"),
+    ("post", "/api/v1/unsubscribe"),
 ];
 
 async fn every_failure_is_documented_as_a_problem(backend: Backend) {

@@ -55,6 +55,12 @@ fn table() -> Vec<(&'static str, &'static str, &'static str, Expect)> {
         // One's own inbox; marking read marks only one's own.
         ("get", "/api/v1/me/notifications", "", SIGNED_IN),
         ("post", "/api/v1/me/notifications/read", "", SIGNED_IN_204),
+        ("get", "/api/v1/me/pending", "", SIGNED_IN),
+        ("get", "/api/v1/me/preferences", "", SIGNED_IN),
+        ("put", "/api/v1/me/preferences", "", SIGNED_IN),
+        // A mail's link: signed, no session needed; this one was never made.
+        ("get", "/api/v1/unsubscribe", "?token=no.es.valido", [&[404]; 7]),
+        ("post", "/api/v1/unsubscribe", "?token=no.es.valido", [&[404]; 7]),
         // The current password is never right here: refused once signed in.
         ("post", "/api/v1/me/password", "", [&[401], &[403], &[403], &[403], &[403], &[401], &[401]]),
         // The same answer for everyone, each for an address of its own.
@@ -263,6 +269,7 @@ fn body(method: &str, template: &str, world: &World, n: usize) -> Body {
         }
         ("post", "/api/v1/auth/password-reset") => json(json!({"email": format!("olvido{n}@x.ec")})),
         ("post", "/api/v1/me/notifications/read") => json(json!({"all": true})),
+        ("put", "/api/v1/me/preferences") => json(json!({"lang": "es", "notifications": {"comment.reply": "app"}})),
         ("post", "/api/v1/auth/password-reset/{token}") => json(json!({"password": PASSWORD})),
         ("post", "/api/v1/me/password") => {
             json(json!({"current_password": "no es la contraseña", "new_password": "otra contraseña larga"}))

@@ -221,6 +221,11 @@ async fn openapi_describes_every_route(backend: Backend) {
         ("/api/v1/outbox/{id}/retry", "post"),
         ("/api/v1/me/notifications", "get"),
         ("/api/v1/me/notifications/read", "post"),
+        ("/api/v1/me/pending", "get"),
+        ("/api/v1/me/preferences", "get"),
+        ("/api/v1/me/preferences", "put"),
+        ("/api/v1/unsubscribe", "get"),
+        ("/api/v1/unsubscribe", "post"),
     ];
     for (path, method) in expected {
         assert!(doc["paths"][path][method].is_object(), "OpenAPI lacks {method} {path}");

@@ -13,6 +13,21 @@ use crate::domain::account::User;
 use crate::domain::ids::UserId;
 
 pub const AUDIENCE: &str = "minga";
+/// Unsubscribe links are signed with the same key for another audience, so
+/// one can never pass for a session, nor a session for one.
+pub const UNSUBSCRIBE_AUDIENCE: &str = "minga-unsubscribe";
+/// How long a mail's unsubscribe link keeps working.
+pub const UNSUBSCRIBE_TTL: Duration = Duration::days(365);
+
+/// What an unsubscribe link says: whose mail of which kind.
+#[derive(Debug, Serialize, Deserialize)]
+struct UnsubscribeClaims {
+    sub: Uuid,
+    kind: String,
+    exp: i64,
+    iss: String,
+    aud: String,
+}
 
 #[derive(Debug, Serialize, Deserialize)]
 pub struct Claims {
@@ -42,6 +57,7 @@ pub struct Tokens {
     encoding: EncodingKey,
     decoding: DecodingKey,
     validation: Validation,
+    unsubscribe: Validation,
     issuer: String,
     ttl: Duration,
 }
@@ -59,7 +75,10 @@ impl Tokens {
         validation.set_audience(&[AUDIENCE]);
         validation.set_required_spec_claims(&["exp", "iss", "aud", "sub"]);
         validation.leeway = 5;
+        let mut unsubscribe = validation.clone();
+        unsubscribe.set_audience(&[UNSUBSCRIBE_AUDIENCE]);
         Ok(Self {
+            unsubscribe,
             encoding: EncodingKey::from_secret(secret)?,
             decoding: DecodingKey::from_secret(secret)?,
             validation,
@@ -97,6 +116,27 @@ impl Tokens {
     }
 }
 
+impl Tokens {
+    /// The token of a one-click unsubscribe link for `user`'s mails of `kind`.
+    pub fn issue_unsubscribe(&self, user: UserId, kind: &str, now: DateTime<Utc>) -> String {
+        let claims = UnsubscribeClaims {
+            sub: user.0,
+            kind: kind.to_owned(),
+            exp: (now + UNSUBSCRIBE_TTL).timestamp(),
+            iss: self.issuer.clone(),
+            aud: UNSUBSCRIBE_AUDIENCE.to_owned(),
+        };
+        // Signing plain claims with an HMAC key cannot fail.
+        jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding).unwrap_or_default()
+    }
+
+    /// Whose mails of which kind a valid unsubscribe token stands for.
+    pub fn verify_unsubscribe(&self, token: &str) -> Option<(UserId, String)> {
+        let data = jsonwebtoken::decode::<UnsubscribeClaims>(token, &self.decoding, &self.unsubscribe).ok()?;
+        Some((UserId(data.claims.sub), data.claims.kind))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -128,6 +168,23 @@ mod tests {
         assert_eq!(subject.expires_at.timestamp(), (now + Duration::hours(1)).timestamp());
         let other = tokens().verify(&tokens().issue(&user, now).expect("issue")).expect("valid");
         assert!(subject.session.is_some() && subject.session != other.session, "each sign-in is its own session");
+    }
+
+    #[test]
+    fn an_unsubscribe_token_is_no_session_and_a_session_no_unsubscribe_token() {
+        let user = user();
+        let now = Utc::now();
+        let link = tokens().issue_unsubscribe(user.id, "ballot.opened", now);
+        assert_eq!(tokens().verify_unsubscribe(&link), Some((user.id, "ballot.opened".to_owned())));
+        assert_eq!(tokens().verify(&link), None, "not a session");
+        let session = tokens().issue(&user, now).expect("issue");
+        assert_eq!(tokens().verify_unsubscribe(&session), None, "not an unsubscribe link");
+        let other = Tokens::new(b"another secret, also 32 bytes lo", "http://localhost:8080", Duration::hours(1))
+            .expect("keys");
+        assert_eq!(other.verify_unsubscribe(&link), None, "signed by another key");
+        let mut forged = link.clone();
+        forged.pop();
+        assert_eq!(tokens().verify_unsubscribe(&forged), None);
     }
 
     #[test]

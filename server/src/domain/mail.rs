@@ -17,8 +17,14 @@ use super::string_enum::string_enum;
 pub enum MailKind {
     Invitation,
     PasswordReset,
+    /// One notification, mailed at once.
+    Notification,
+    /// The day's unread notifications of the kinds a person reads in a digest.
+    Digest,
 }
-string_enum!(MailKind { Invitation => "invitation", PasswordReset => "password_reset" });
+string_enum!(MailKind {
+    Invitation => "invitation", PasswordReset => "password_reset", Notification => "notification", Digest => "digest",
+});
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -67,6 +73,8 @@ pub struct NewMail {
     pub secret: bool,
     /// `<id@host>`: unique, and the same on every try.
     pub message_id: String,
+    /// The one-click unsubscribe link (RFC 8058) of a notification mail.
+    pub unsubscribe: Option<String>,
 }
 
 /// What a mail says, before it has an id.
@@ -92,6 +100,7 @@ impl NewMail {
             link,
             secret: false,
             message_id: format!("<{id}@{host}>"),
+            unsubscribe: None,
         }
     }
 }
@@ -124,6 +133,7 @@ pub struct Outgoing {
     pub text: String,
     pub html: String,
     pub message_id: String,
+    pub unsubscribe: Option<String>,
     /// Tries so far, this one included.
     pub attempts: u32,
 }

@@ -15,7 +15,7 @@ use super::ids::{CommentId, NoticeId, OrganizationId, UserId};
 use super::proposal::Proposal;
 use super::string_enum::string_enum;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, utoipa::ToSchema)]
 pub enum NoticeKind {
     #[serde(rename = "ballot.opened")]
     BallotOpened,

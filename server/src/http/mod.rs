@@ -21,6 +21,8 @@ pub mod openapi;
 mod openapi_responses;
 pub mod outbox;
 pub mod password_reset;
+pub mod pending;
+pub mod preferences;
 pub mod proposals;
 pub mod session;
 pub mod views;
@@ -49,6 +51,8 @@ pub fn app(state: AppState) -> Router {
         .merge(checkpoints::router())
         .merge(outbox::router())
         .merge(notifications::router())
+        .merge(preferences::router())
+        .merge(pending::router())
         .merge(password_reset::router())
         .merge(crate::ws::router())
         .route("/openapi.json", get(openapi::document))

@@ -7,7 +7,7 @@ use super::extract::Json;
 use super::openapi_responses::StandardResponses;
 use super::{
     accounts, admin, ballots, checkpoints, comments, comparison, documents, events, export, health, invitations,
-    minutes, notifications, outbox, password_reset, proposals,
+    minutes, notifications, outbox, password_reset, pending, preferences, proposals,
 };
 
 #[derive(OpenApi)]
@@ -31,6 +31,8 @@ use super::{
         minutes::minutes, comparison::comparison,
         checkpoints::latest, checkpoints::list, checkpoints::make,
         outbox::list, outbox::retry, notifications::list, notifications::mark_read,
+        preferences::show, preferences::replace, preferences::unsubscribe_page, preferences::unsubscribe,
+        pending::pending,
         password_reset::request_reset, password_reset::reset, password_reset::access_link,
         password_reset::change_password,
     ),

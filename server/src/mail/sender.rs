@@ -7,7 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use lettre::message::header::ContentType;
+use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 use tokio::sync::Notify;
@@ -93,7 +93,20 @@ async fn deliver(store: &dyn Store, mailer: &Mailer, mail: Outgoing) {
 /// The mail as sent: both parts, its own `Message-ID`.
 pub fn message(from: &Mailbox, mail: &Outgoing) -> Result<Message, String> {
     let to: Mailbox = mail.recipient.parse().map_err(|err| format!("the recipient is not a mail address: {err}"))?;
-    Message::builder()
+    let mut builder = Message::builder();
+    if let Some(url) = &mail.unsubscribe {
+        // RFC 8058: a mail program may unsubscribe with one POST, no page to read.
+        let header = |name: &str, value: String| {
+            HeaderName::new_from_ascii(name.to_owned()).map(|name| HeaderValue::new(name, value))
+        };
+        for raw in [
+            header("List-Unsubscribe", format!("<{url}>")),
+            header("List-Unsubscribe-Post", "List-Unsubscribe=One-Click".to_owned()),
+        ] {
+            builder = builder.raw_header(raw.map_err(|err| format!("the mail could not be built: {err}"))?);
+        }
+    }
+    builder
         .from(from.clone())
         .to(to)
         .subject(mail.subject.clone())

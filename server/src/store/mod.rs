@@ -35,12 +35,16 @@ mod events_sql;
 mod invitations;
 mod invitations_sql;
 mod meta_sql;
+pub mod notice_delivery;
+mod notice_delivery_sql;
 mod notifications;
 mod notifications_sql;
 mod outbox;
 mod outbox_sql;
 mod password_resets;
 mod password_resets_sql;
+pub mod pending;
+mod pending_sql;
 mod postgres;
 mod proposals_sql;
 mod rows;
@@ -70,9 +74,11 @@ pub use drafting::{
 };
 pub use error::{StoreError, StoreResult};
 pub use invitations::InvitationStore;
+pub use notice_delivery::NoticeDeliveryStore;
 pub use notifications::{NotificationStore, ToMark};
 pub use outbox::OutboxStore;
 pub use password_resets::PasswordResetStore;
+pub use pending::PendingStore;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 pub use voting::{BallotStore, Closer, NewBallot};
@@ -167,6 +173,8 @@ pub trait Store:
     + InvitationStore
     + PasswordResetStore
     + NotificationStore
+    + NoticeDeliveryStore
+    + PendingStore
 {
 }
 
@@ -183,6 +191,8 @@ impl<T> Store for T where
         + InvitationStore
         + PasswordResetStore
         + NotificationStore
+        + NoticeDeliveryStore
+        + PendingStore
 {
 }
 

@@ -9,6 +9,7 @@ macro_rules! notification_store {
             use chrono::{DateTime, Utc};
             use $crate::domain::ids::{NoticeId, UserId};
             use $crate::domain::notification::{self, Notice, Notification, Recipients, COALESCE_WITHIN};
+            use $crate::domain::preferences::{default_delivery, Delivery};
             use $crate::store::rows_notifications::NotificationRow;
             use $crate::store::{NotificationStore, StoreError, StoreResult, ToMark};
 
@@ -72,9 +73,21 @@ macro_rules! notification_store {
                 ) -> StoreResult<Vec<(UserId, NoticeId)>> {
                     let now = Utc::now();
                     let mut told = Vec::new();
+                    if notices.is_empty() {
+                        return Ok(told);
+                    }
+                    let chosen = Self::preferences_in(conn).await?;
                     for notice in notices {
                         let mut recorded = false;
                         for user in Self::recipients_in(conn, &notice.recipients, actor).await? {
+                            let delivery = chosen
+                                .get(&user)
+                                .map_or_else(|| default_delivery(notice.kind), |prefs| prefs.delivery(notice.kind));
+                            let mail = match delivery {
+                                Delivery::Off => continue,
+                                Delivery::App => None,
+                                Delivery::Email | Delivery::Digest => Some(delivery.as_str()),
+                            };
                             if let Some(thread) = notice.thread {
                                 let folded = sqlx::query(
                                     "UPDATE notifications SET count = count + 1 WHERE user_id = $1 AND read_at IS NULL \
@@ -111,12 +124,13 @@ macro_rules! notification_store {
                                 recorded = true;
                             }
                             sqlx::query(
-                                "INSERT INTO notifications (user_id, notice_id, created_at) VALUES ($1, $2, $3) \
+                                "INSERT INTO notifications (user_id, notice_id, created_at, mail) VALUES ($1, $2, $3, $4) \
                                  ON CONFLICT DO NOTHING",
                             )
                             .bind(user.0)
                             .bind(notice.id.0)
                             .bind(now)
+                            .bind(mail)
                             .execute(&mut *conn)
                             .await
                             .map_err(Self::err)?;
@@ -168,7 +182,8 @@ macro_rules! notification_store {
                     match which {
                         ToMark::All => {
                             marked = sqlx::query(
-                                "UPDATE notifications SET read_at = $2 WHERE user_id = $1 AND read_at IS NULL",
+                                "UPDATE notifications SET read_at = $2, mailed_at = COALESCE(mailed_at, $2) \
+                                 WHERE user_id = $1 AND read_at IS NULL",
                             )
                             .bind(user.0)
                             .bind(at)
@@ -180,7 +195,7 @@ macro_rules! notification_store {
                         ToMark::These(ids) => {
                             for id in ids {
                                 marked += sqlx::query(
-                                    "UPDATE notifications SET read_at = $3 \
+                                    "UPDATE notifications SET read_at = $3, mailed_at = COALESCE(mailed_at, $3) \
                                      WHERE user_id = $1 AND notice_id = $2 AND read_at IS NULL",
                                 )
                                 .bind(user.0)

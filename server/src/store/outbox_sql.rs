@@ -25,7 +25,8 @@ macro_rules! outbox_store {
                     let now = Utc::now();
                     sqlx::query(
                         "INSERT INTO outbox (id, kind, recipient, subject, text_body, html_body, link, secret, \
-                         message_id, created_at, next_attempt_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10)",
+                         message_id, unsubscribe, created_at, next_attempt_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)",
                     )
                     .bind(mail.id.0)
                     .bind(mail.kind.as_str())
@@ -36,6 +37,7 @@ macro_rules! outbox_store {
                     .bind(&mail.link)
                     .bind(mail.secret)
                     .bind(&mail.message_id)
+                    .bind(&mail.unsubscribe)
                     .bind(now)
                     .execute(&mut *conn)
                     .await
@@ -58,7 +60,7 @@ macro_rules! outbox_store {
                          (SELECT id FROM outbox WHERE status = 'pending' AND next_attempt_at <= $1 \
                           AND (lease_until IS NULL OR lease_until <= $1) ORDER BY next_attempt_at, id LIMIT $3",
                         $skip_locked,
-                        ") RETURNING id, recipient, subject, text_body, html_body, message_id, attempts"
+                        ") RETURNING id, recipient, subject, text_body, html_body, message_id, unsubscribe, attempts"
                     ))
                     .bind(now)
                     .bind(lease_until)

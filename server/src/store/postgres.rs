@@ -18,9 +18,11 @@ use super::error::{classify, StoreError, StoreResult};
 use super::events_sql::event_store;
 use super::invitations_sql::invitation_store;
 use super::meta_sql::meta_store;
+use super::notice_delivery_sql::notice_delivery_store;
 use super::notifications_sql::notification_store;
 use super::outbox_sql::outbox_store;
 use super::password_resets_sql::password_reset_store;
+use super::pending_sql::pending_store;
 use super::proposals_sql::proposal_store;
 use crate::bus::EventBus;
 
@@ -75,4 +77,6 @@ checkpoint_store!(PostgresStore);
 password_reset_store!(PostgresStore, Postgres, for_update = " FOR UPDATE");
 invitation_store!(PostgresStore, Postgres, for_update = " FOR UPDATE");
 notification_store!(PostgresStore, Postgres);
+notice_delivery_store!(PostgresStore, Postgres);
+pending_store!(PostgresStore, Postgres);
 outbox_store!(PostgresStore, Postgres, skip_locked = " FOR UPDATE SKIP LOCKED");

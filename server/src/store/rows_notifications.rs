@@ -3,8 +3,11 @@
 use chrono::{DateTime, Utc};
 
 use super::error::{StoreError, StoreResult};
-use crate::domain::ids::NoticeId;
+use super::notice_delivery::{Addressed, ToMail};
+use crate::domain::ids::{NoticeId, UserId};
+use crate::domain::lang::Lang;
 use crate::domain::notification::{NoticeKind, Notification};
+use crate::domain::preferences::Delivery;
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct NotificationRow {
@@ -31,5 +34,43 @@ impl TryFrom<NotificationRow> for Notification {
             created_at: row.created_at,
             read_at: row.read_at,
         })
+    }
+}
+
+/// A notification with its reader (the live feed, the mails).
+#[derive(sqlx::FromRow)]
+pub(crate) struct AddressedRow {
+    user_id: uuid::Uuid,
+    lang: String,
+    email: String,
+    mail: Option<String>,
+    #[sqlx(flatten)]
+    notification: NotificationRow,
+}
+
+impl TryFrom<AddressedRow> for Addressed {
+    type Error = StoreError;
+
+    fn try_from(row: AddressedRow) -> StoreResult<Self> {
+        Ok(Addressed {
+            user: UserId(row.user_id),
+            lang: Lang::parse(&row.lang).unwrap_or_default(),
+            notification: row.notification.try_into()?,
+        })
+    }
+}
+
+impl TryFrom<AddressedRow> for ToMail {
+    type Error = StoreError;
+
+    fn try_from(row: AddressedRow) -> StoreResult<Self> {
+        let via = row
+            .mail
+            .as_deref()
+            .and_then(Delivery::parse)
+            .ok_or_else(|| StoreError::Corrupt(format!("notification mail: {:?}", row.mail)))?;
+        let email = row.email.clone();
+        let Addressed { user, lang, notification } = row.try_into()?;
+        Ok(ToMail { user, email, lang, via, notification })
     }
 }

@@ -53,6 +53,7 @@ pub(crate) struct OutgoingRow {
     text_body: String,
     html_body: String,
     message_id: String,
+    unsubscribe: Option<String>,
     attempts: i64,
 }
 
@@ -65,6 +66,7 @@ impl From<OutgoingRow> for Outgoing {
             text: row.text_body,
             html: row.html_body,
             message_id: row.message_id,
+            unsubscribe: row.unsubscribe,
             attempts: u32::try_from(row.attempts).unwrap_or(u32::MAX),
         }
     }

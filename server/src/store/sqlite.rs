@@ -19,9 +19,11 @@ use super::error::{classify, StoreError, StoreResult};
 use super::events_sql::event_store;
 use super::invitations_sql::invitation_store;
 use super::meta_sql::meta_store;
+use super::notice_delivery_sql::notice_delivery_store;
 use super::notifications_sql::notification_store;
 use super::outbox_sql::outbox_store;
 use super::password_resets_sql::password_reset_store;
+use super::pending_sql::pending_store;
 use super::proposals_sql::proposal_store;
 use crate::bus::EventBus;
 
@@ -106,6 +108,8 @@ checkpoint_store!(SqliteStore);
 password_reset_store!(SqliteStore, Sqlite, for_update = "");
 invitation_store!(SqliteStore, Sqlite, for_update = "");
 notification_store!(SqliteStore, Sqlite);
+notice_delivery_store!(SqliteStore, Sqlite);
+pending_store!(SqliteStore, Sqlite);
 outbox_store!(SqliteStore, Sqlite, skip_locked = "");
 
 #[cfg(test)]

@@ -20,6 +20,7 @@ use tokio_util::sync::CancellationToken;
 use super::delivered::Delivered;
 use super::gates::Gate;
 use super::hub::{Client, Ending, Hub, Outgoing, Receiver};
+use super::inbox_feed;
 use super::protocol::{parse, ClientMessage, ServerMessage};
 use super::socket::Duplex;
 use super::wakeups::{self, OwnsWakeups};
@@ -288,8 +289,16 @@ impl Connection {
         match parse(frame.as_str()) {
             Err(problem) => self.error(sink, "bad_message", &problem).await,
             Ok(ClientMessage::Ping { id }) => sink.send(text(&ServerMessage::Pong { id })).await.map(|_| true),
+            Ok(ClientMessage::Subscribe { topic, .. }) if topic == inbox_feed::TOPIC => {
+                self.hub.inbox.follow(&self.client);
+                sink.send(text(&ServerMessage::Subscribed { topic: inbox_feed::TOPIC, head: 0 })).await.map(|_| true)
+            }
             Ok(ClientMessage::Subscribe { topic, after }) => {
                 Box::pin(self.subscribe(sink, delivered, replays, &topic, after)).await
+            }
+            Ok(ClientMessage::Unsubscribe { topic }) if topic == inbox_feed::TOPIC => {
+                self.hub.inbox.leave(self.client.user_id, self.client.id);
+                Ok(true)
             }
             Ok(ClientMessage::Unsubscribe { topic }) => {
                 let replaying = replays.len();
@@ -331,7 +340,7 @@ impl Connection {
     {
         let Some(topic) = Topic::parse(name) else {
             return self
-                .error(sink, "bad_topic", "topics are document:<id>, proposal:<id>, moderation or accounts")
+                .error(sink, "bad_topic", "topics are document:<id>, proposal:<id>, moderation, accounts or me")
                 .await;
         };
         if !may_read_topic(&self.user, topic) {

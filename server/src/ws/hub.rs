@@ -12,6 +12,7 @@ use bytes::Bytes;
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 
+use super::inbox_feed::InboxFeed;
 use super::protocol::{PresenceUser, ServerMessage};
 use crate::bus::EventBus;
 use crate::domain::event::{Event, Topic};
@@ -49,6 +50,8 @@ struct State {
 pub struct Hub {
     state: Arc<Mutex<State>>,
     store: Arc<dyn Store>,
+    /// The topic `me`, which is not in the log (see `inbox_feed`).
+    pub inbox: Arc<InboxFeed>,
 }
 
 /// The hub's mutex guards plain maps; a panic while holding it cannot leave
@@ -65,7 +68,9 @@ fn frame(message: &ServerMessage<'_>) -> Bytes {
 impl Hub {
     /// Starts the fan-out task on `bus`; it ends with `shutdown`.
     pub fn start(store: Arc<dyn Store>, bus: &dyn EventBus, shutdown: CancellationToken) -> Hub {
-        let hub = Hub { state: Arc::default(), store };
+        let inbox = Arc::new(InboxFeed::default());
+        inbox.start(store.clone(), shutdown.clone());
+        let hub = Hub { state: Arc::default(), store, inbox };
         let receiver = bus.subscribe();
         let fan_out = hub.clone();
         tokio::spawn(async move {
@@ -92,7 +97,11 @@ impl Hub {
     async fn run(&self, mut receiver: broadcast::Receiver<Arc<Event>>) {
         loop {
             match receiver.recv().await {
-                Ok(event) => self.deliver(&event).await,
+                Ok(event) => {
+                    self.deliver(&event).await;
+                    // The notices of a change commit with its events.
+                    self.inbox.wake();
+                }
                 Err(broadcast::error::RecvError::Lagged(missed)) => {
                     tracing::warn!(missed, "the hub fell behind the bus; catching up from the log");
                     self.catch_up().await;
@@ -214,6 +223,7 @@ impl Hub {
     pub fn disconnect(&self, client: ClientId) {
         let mut state = lock(&self.state);
         if let Some(gone) = state.clients.remove(&client) {
+            self.inbox.leave(gone.user_id, client);
             if let Some(count) = state.per_person.get_mut(&gone.user_id) {
                 *count -= 1;
                 if *count == 0 {

@@ -28,6 +28,7 @@ pub mod connection;
 pub mod delivered;
 mod gates;
 pub mod hub;
+pub mod inbox_feed;
 pub mod protocol;
 pub mod socket;
 mod wakeups;
