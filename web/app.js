@@ -50,6 +50,8 @@ const routes = [
   [/^\/propuestas\/([^/]+)\/revisar\/?$/, lazy('propose', 'reviseView')],
   [/^\/secretaria(?:\/([a-z]+))?\/?$/, lazy('console', 'consoleView')],
   [/^\/avisos\/?$/, lazy('inbox', 'inboxView')],
+  [/^\/preferencias\/?$/, lazy('preferences', 'preferencesView')],
+  [/^\/baja\/?$/, lazy('preferences', 'unsubscribeView'), true],
   [/^\/ingresar\/?$/, signInView, true],
   [/^\/invitations\/([^/]+)\/?$/, invitationView, true],
   [/^\/olvide\/?$/, lazy('recovery', 'forgotView'), true],
@@ -298,6 +300,7 @@ function buildSessionMenu() {
       h('nav', { 'aria-label': t('nav.label'), 'data-i18n-attr': 'aria-label:nav.label', class: 'menu-nav' },
         h('ul', null,
           h('li', null, h('a', { href: '/', id: 'nav-charter', t: ['nav.charter'] })),
+          h('li', null, h('a', { href: '/preferencias', id: 'nav-preferences', t: ['nav.preferences'] })),
           user.role === 'secretariat' && h('li', null, h('a', { href: '/secretaria', id: 'nav-console', t: ['nav.console'] })))),
       h('p', { class: 'hint', t: ['home.logout_all_hint'] }),
       alert,
@@ -313,7 +316,7 @@ function buildSessionMenu() {
     h('span', { id: 'unread-count', class: 'badge', hidden: true, 'aria-live': 'polite' }));
   sessionArea.replaceChildren(inbox, menu);
   sessionArea.hidden = false;
-  import('./screens/inbox.js').then((inboxScreen) => inboxScreen.refreshUnread(true)).catch(() => {});
+  import('./screens/inbox.js').then((inboxScreen) => inboxScreen.followInbox()).catch(() => {});
 }
 
 function setupConnectionState() {

@@ -64,6 +64,7 @@ function send(message) {
 }
 
 function subscribeMessage(topic) {
+  if (topic === 'me') return { type: 'subscribe', topic };
   const seq = seqs[topic];
   return Number.isInteger(seq) && seq > 0 ? { type: 'subscribe', topic, after: seq } : { type: 'subscribe', topic };
 }
@@ -89,7 +90,10 @@ function receive(raw) {
   }
   if (!message || typeof message !== 'object') return;
   const { type, topic } = message;
-  if (type === 'event') {
+  if (type === 'event' && topic === 'me') {
+    // Live only, no replay: its seq orders, it does not resume (see inbox.js).
+    dispatch(topic, { ...message, replay: false });
+  } else if (type === 'event') {
     const known = seqs[topic] ?? 0;
     if (!Number.isInteger(message.seq) || message.seq <= known) return; // already seen
     seqs[topic] = message.seq;

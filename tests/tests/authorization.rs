@@ -56,6 +56,7 @@ fn table() -> Vec<(&'static str, &'static str, &'static str, Expect)> {
         ("get", "/api/v1/me/notifications", "", SIGNED_IN),
         ("post", "/api/v1/me/notifications/read", "", SIGNED_IN_204),
         ("get", "/api/v1/me/pending", "", SIGNED_IN),
+        ("get", "/api/v1/people", "?q=a", SIGNED_IN),
         ("get", "/api/v1/me/preferences", "", SIGNED_IN),
         ("put", "/api/v1/me/preferences", "", SIGNED_IN),
         // A mail's link: signed, no session needed; this one was never made.

@@ -222,6 +222,7 @@ async fn openapi_describes_every_route(backend: Backend) {
         ("/api/v1/me/notifications", "get"),
         ("/api/v1/me/notifications/read", "post"),
         ("/api/v1/me/pending", "get"),
+        ("/api/v1/people", "get"),
         ("/api/v1/me/preferences", "get"),
         ("/api/v1/me/preferences", "put"),
         ("/api/v1/unsubscribe", "get"),

@@ -23,6 +23,7 @@ on_both_backends!(
     replies_wait_for_the_digest_at_six_in_the_evening,
     the_topic_me_carries_each_new_notification_to_its_reader,
     pending_says_what_waits_for_my_organization,
+    the_at_autocomplete_finds_active_people_by_any_word_of_their_name,
 );
 
 const PATIENCE: StdDuration = StdDuration::from_secs(20);
@@ -261,4 +262,27 @@ async fn pending_says_what_waits_for_my_organization(backend: Backend) {
     let observer = t.app.answer(Some(&t.beto), Method::GET, path, None, StatusCode::OK).await;
     assert_eq!((&observer["ballots"], &observer["proposals"]), (&json!([]), &json!([])), "an observer votes in none");
     t.app.answer(None, Method::GET, path, None, StatusCode::UNAUTHORIZED).await;
+}
+
+async fn the_at_autocomplete_finds_active_people_by_any_word_of_their_name(backend: Backend) {
+    let t = minga_tests::thread(backend).await;
+    let token = t.app.invitation("carla@otra.ec", "Fundación Otra", "member", "delegate").await;
+    let named = "Carla Ñusta Andrade";
+    let accept = json!({"display_name": named, "password": minga_tests::PASSWORD});
+    let path = format!("/api/v1/invitations/{token}/accept");
+    t.app.answer(None, Method::POST, &path, Some(accept), StatusCode::CREATED).await;
+    let found = t.app.answer(Some(&t.beto), Method::GET, "/api/v1/people?q=an", None, StatusCode::OK).await;
+    let names: Vec<&str> = found.as_array().unwrap().iter().map(|p| p["display_name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["ana", named], "a name starting with it first, then any word of a name: {names:?}");
+    let by_accent = t.app.answer(Some(&t.ana), Method::GET, "/api/v1/people?q=%C3%B1US", None, StatusCode::OK).await;
+    assert_eq!(by_accent[0]["display_name"], named, "case aside, accents kept");
+    assert!(found[0].get("email").is_none() && found[0]["organization"].is_string(), "{found}");
+    let nobody = t.app.answer(Some(&t.ana), Method::GET, "/api/v1/people?q=zzz", None, StatusCode::OK).await;
+    assert_eq!(nobody, json!([]));
+    for bad in ["/api/v1/people", "/api/v1/people?q=", "/api/v1/people?q=%20%20"] {
+        t.app.answer(Some(&t.ana), Method::GET, bad, None, StatusCode::UNPROCESSABLE_ENTITY).await;
+    }
+    let long = format!("/api/v1/people?q={}", "a".repeat(65));
+    t.app.answer(Some(&t.ana), Method::GET, &long, None, StatusCode::UNPROCESSABLE_ENTITY).await;
+    t.app.answer(None, Method::GET, "/api/v1/people?q=an", None, StatusCode::UNAUTHORIZED).await;
 }

@@ -14,7 +14,11 @@ import {
 const IN_COURSE = ['open', 'voting'];
 
 export async function listView(ctx) {
-  const docs = await api.get('/api/v1/documents', { signal: ctx.signal });
+  // One round trip for both; what waits for the organization comes first.
+  const [docs, pending] = await Promise.all([
+    api.get('/api/v1/documents', { signal: ctx.signal }),
+    import('./pending.js').then((screen) => screen.pendingSection(ctx)),
+  ]);
   const { user } = ctx;
   const list = h('ul', { class: 'doc-list', id: 'documents' },
     docs.map((d) => h('li', { 'data-test': 'document', 'data-document-id': d.id },
@@ -25,6 +29,8 @@ export async function listView(ctx) {
   ctx.show('charter.list_title',
     h('h1', { t: ['charter.list_title'] }),
     h('p', { class: 'lead', t: ['charter.welcome', { name: user.display_name, org: orgLabel(user.organization) }] }),
+    pending,
+    h('h2', { id: 'documents-title', t: ['charter.documents'] }),
     docs.length ? list : h('p', { class: 'notice', id: 'no-documents', t: ['charter.no_documents'] }),
     !docs.length && isSecretariat(user) &&
       h('p', null, h('a', { href: '/secretaria/carta', class: 'btn btn-primary', t: ['charter.create_first'] })));

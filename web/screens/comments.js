@@ -12,6 +12,13 @@ import {
 } from '../ui.js';
 import { isSecretariat, prose } from './shared.js';
 
+/** The `@` autocomplete, loaded when a box is first used: not part of the first load. */
+function mentionsOnFocus(input) {
+  input.addEventListener('focus', () => {
+    import('../mention.js').then((mention) => mention.attachMentions(input)).catch(() => {});
+  }, { once: true });
+}
+
 const MAX = 20000;
 
 export function commentsSection(ctx, proposal, initial, { topic, presence }) {
@@ -175,6 +182,7 @@ export function commentsSection(ctx, proposal, initial, { topic, presence }) {
     const draftKey = `reply.${pid}.${item.data.id}`;
     const body = field({ name: 'reply', label: 'comments.reply_label', rows: 3, attrs: { maxlength: MAX } });
     body.input.addEventListener('input', () => live.typing(topic));
+    mentionsOnFocus(body.input);
     bindDraft(draftKey, { body: body.input });
     const form = makeForm(ctx, {
       submitKey: 'comments.send_reply', cls: 'inline-form', children: [body.wrap],
@@ -287,6 +295,7 @@ export function commentsSection(ctx, proposal, initial, { topic, presence }) {
   function newCommentForm() {
     const draftKey = `comment.${pid}`;
     const body = field({ name: 'comment', label: 'comments.new_label', rows: 4, attrs: { id: 'comment-body', maxlength: MAX } });
+    mentionsOnFocus(body.input);
     const quote = h('input', { type: 'hidden', name: 'quote' });
     const revision = h('input', { type: 'hidden', name: 'revision' });
     const preview = h('div', { id: 'comment-quote-preview', class: 'quote-preview', hidden: true });

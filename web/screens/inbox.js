@@ -4,6 +4,7 @@
 
 import * as api from '../api.js';
 import { h } from '../dom.js';
+import * as live from '../live.js';
 import { getLang, t } from '../i18n.js';
 import { actionButton, alertBox, time } from '../ui.js';
 
@@ -27,6 +28,30 @@ export async function refreshUnread(now = false) {
   showUnread(unread);
 }
 
+let unfollow = null;
+
+/**
+ * After sign-in: the count now, then kept current by the topic `me`, which
+ * brings each new notification as it is recorded (an open inbox shows it
+ * at the top at once).
+ */
+export function followInbox() {
+  refreshUnread(true);
+  unfollow?.(); // a sign-in again: one listener, not two
+  unfollow = live.follow('me', (message) => {
+    if (message.type === 'subscribed') {
+      refreshUnread(true); // what came while the socket was away
+      return;
+    }
+    if (message.type !== 'event' || message.kind !== 'notification.created') return;
+    refreshUnread(true);
+    const item = message.data;
+    const list = document.getElementById('inbox-list');
+    if (list && !list.querySelector(`[data-id="${CSS.escape(item.id)}"]`)) list.prepend(entry(item));
+    else if (document.getElementById('inbox-empty')) document.getElementById('inbox-empty').replaceWith(h('ul', { class: 'cards', id: 'inbox-list' }, entry(item)));
+  });
+}
+
 export function showUnread(unread) {
   const badge = document.getElementById('unread-count');
   if (!badge) return;
@@ -40,7 +65,7 @@ export function showUnread(unread) {
 export async function inboxView(ctx) {
   const items = await api.get(`/api/v1/me/notifications?limit=100&lang=${getLang()}`, { signal: ctx.signal });
   const alert = alertBox();
-  const list = h('ul', { class: 'cards', id: 'inbox-list' }, items.map((item) => entry(ctx, item, alert)));
+  const list = h('ul', { class: 'cards', id: 'inbox-list' }, items.map((item) => entry(item)));
   const markAll = actionButton(ctx, 'inbox.mark_all', alert, async () => {
     await api.post('/api/v1/me/notifications/read', { all: true });
     for (const li of list.querySelectorAll('[data-unread="true"]')) li.dataset.unread = 'false';
@@ -55,14 +80,14 @@ export async function inboxView(ctx) {
   refreshUnread(true);
 }
 
-function entry(ctx, item, alert) {
+function entry(item) {
   const link = h('a', { href: item.link, text: item.title });
   link.addEventListener('click', () => {
     if (item.read_at) return;
     // Marked on the way; the link is followed whatever the answer.
     api.post('/api/v1/me/notifications/read', { ids: [item.id] }).then(() => refreshUnread(true), () => {});
   });
-  return h('li', { class: 'panel card', 'data-test': 'notification', 'data-kind': item.kind, 'data-unread': String(!item.read_at) },
+  return h('li', { class: 'panel card', 'data-test': 'notification', 'data-id': item.id, 'data-kind': item.kind, 'data-unread': String(!item.read_at) },
     h('p', null, item.read_at ? null : h('span', { class: 'badge', t: ['inbox.new'] }), ' ', h('strong', null, link)),
     item.body ? h('p', { text: item.body }) : null,
     h('p', { class: 'hint' }, time(item.created_at)));

@@ -214,6 +214,27 @@ pub fn mentioned(text: &str, people: &[(UserId, String)]) -> Vec<UserId> {
     found
 }
 
+/// The people whose display name `typed` (after an `@`) could begin: a
+/// word of the name starts with it, case aside; names that start with it
+/// come first, then by name. At most `limit`.
+pub fn mention_candidates<'a, P>(typed: &str, people: &'a [P], name: impl Fn(&P) -> &str, limit: usize) -> Vec<&'a P> {
+    let typed = typed.trim().to_lowercase();
+    if typed.is_empty() {
+        return Vec::new();
+    }
+    let mut found: Vec<(bool, String, &P)> = people
+        .iter()
+        .filter_map(|person| {
+            let folded = name(person).trim().to_lowercase();
+            let starts = folded.starts_with(&typed);
+            let in_a_word = folded.split_whitespace().any(|word| word.starts_with(&typed));
+            (starts || in_a_word).then(|| (!starts, folded, person))
+        })
+        .collect();
+    found.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
+    found.into_iter().take(limit).map(|(_, _, person)| person).collect()
+}
+
 /// One person's notification, as stored.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Notification {

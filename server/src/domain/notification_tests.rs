@@ -48,3 +48,15 @@ fn kinds_are_their_words_both_ways() {
         assert_eq!(serde_json::to_value(kind).ok(), Some(Value::String(kind.as_str().to_owned())));
     }
 }
+
+#[test]
+fn mention_candidates_match_the_start_of_any_word_of_a_name_case_aside() {
+    let people = ["Ana Quishpe", "Mariana Ruiz", "Álvaro Andrade", "Beto"];
+    let named = |typed: &str| mention_candidates(typed, &people, |p| p, 10).into_iter().copied().collect::<Vec<_>>();
+    assert_eq!(named("an"), ["Ana Quishpe", "Álvaro Andrade"], "Mariana does not start a word with 'an'");
+    assert_eq!(named("ÁL"), ["Álvaro Andrade"]);
+    assert_eq!(named("ruiz"), ["Mariana Ruiz"]);
+    assert!(named("").is_empty() && named("  ").is_empty());
+    assert!(named("zz").is_empty());
+    assert_eq!(mention_candidates("a", &people, |p| p, 1).len(), 1, "at most the limit");
+}

@@ -22,6 +22,7 @@ mod openapi_responses;
 pub mod outbox;
 pub mod password_reset;
 pub mod pending;
+pub mod people;
 pub mod preferences;
 pub mod proposals;
 pub mod session;
@@ -53,6 +54,7 @@ pub fn app(state: AppState) -> Router {
         .merge(notifications::router())
         .merge(preferences::router())
         .merge(pending::router())
+        .merge(people::router())
         .merge(password_reset::router())
         .merge(crate::ws::router())
         .route("/openapi.json", get(openapi::document))

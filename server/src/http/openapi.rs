@@ -7,7 +7,7 @@ use super::extract::Json;
 use super::openapi_responses::StandardResponses;
 use super::{
     accounts, admin, ballots, checkpoints, comments, comparison, documents, events, export, health, invitations,
-    minutes, notifications, outbox, password_reset, pending, preferences, proposals,
+    minutes, notifications, outbox, password_reset, pending, people, preferences, proposals,
 };
 
 #[derive(OpenApi)]
@@ -32,7 +32,7 @@ use super::{
         checkpoints::latest, checkpoints::list, checkpoints::make,
         outbox::list, outbox::retry, notifications::list, notifications::mark_read,
         preferences::show, preferences::replace, preferences::unsubscribe_page, preferences::unsubscribe,
-        pending::pending,
+        pending::pending, people::people,
         password_reset::request_reset, password_reset::reset, password_reset::access_link,
         password_reset::change_password,
     ),

@@ -33,6 +33,16 @@ pub struct ToMail {
     pub notification: Notification,
 }
 
+/// Someone who may be mentioned: an active person, with their organization.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct Mentionable {
+    #[schema(value_type = uuid::Uuid)]
+    pub id: UserId,
+    pub display_name: String,
+    /// The organization's short name.
+    pub organization: String,
+}
+
 #[async_trait]
 pub trait NoticeDeliveryStore: Send + Sync + 'static {
     /// The defaults when the person never chose.
@@ -47,5 +57,7 @@ pub trait NoticeDeliveryStore: Send + Sync + 'static {
     /// Marks `these` mailed and writes `mail` (if any: `None` lets them go
     /// unmailed) to the outbox in one transaction; `false`, and nothing
     /// written, when another node had mailed any of them first.
+    /// Every active person, by name (the `@` autocomplete picks among them).
+    async fn mentionable(&self) -> StoreResult<Vec<Mentionable>>;
     async fn mail_notices(&self, these: &[(UserId, NoticeId)], mail: Option<&NewMail>) -> StoreResult<bool>;
 }

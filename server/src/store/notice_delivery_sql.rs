@@ -21,7 +21,7 @@ macro_rules! notice_delivery_store {
             use $crate::domain::ids::{NoticeId, UserId};
             use $crate::domain::mail::NewMail;
             use $crate::domain::preferences::Preferences;
-            use $crate::store::notice_delivery::{Addressed, NoticeDeliveryStore, ToMail};
+            use $crate::store::notice_delivery::{Addressed, Mentionable, NoticeDeliveryStore, ToMail};
             use $crate::store::rows_notifications::AddressedRow;
             use $crate::store::{notice_delivery_sql, StoreResult};
 
@@ -103,6 +103,20 @@ macro_rules! notice_delivery_store {
                     .await
                     .map_err(Self::err)?;
                     rows.into_iter().map(TryInto::try_into).collect()
+                }
+
+                async fn mentionable(&self) -> StoreResult<Vec<Mentionable>> {
+                    let rows: Vec<(uuid::Uuid, String, String)> = sqlx::query_as(
+                        "SELECT u.id, u.display_name, o.short_name FROM users u \
+                         JOIN organizations o ON o.id = u.organization_id WHERE u.active ORDER BY u.display_name, u.id",
+                    )
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(Self::err)?;
+                    Ok(rows
+                        .into_iter()
+                        .map(|(id, display_name, organization)| Mentionable { id: UserId(id), display_name, organization })
+                        .collect())
                 }
 
                 async fn mail_notices(
