@@ -228,7 +228,7 @@ pub fn mention_candidates<'a, P>(typed: &str, people: &'a [P], name: impl Fn(&P)
             let folded = name(person).trim().to_lowercase();
             let starts = folded.starts_with(&typed);
             let in_a_word = folded.split_whitespace().any(|word| word.starts_with(&typed));
-            (starts || in_a_word).then(|| (!starts, folded, person))
+            (starts || in_a_word).then_some((!starts, folded, person))
         })
         .collect();
     found.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
