@@ -56,7 +56,9 @@ pub struct TestApp {
     pub base: String,
     pub state: AppState,
     pub client: reqwest::Client,
-    pub db: TestDb,
+    /// Shared, so a test can start another server on the same database
+    /// (`spawn_on`): a restart.
+    pub db: Arc<TestDb>,
     stop: Option<oneshot::Sender<()>>,
 }
 
@@ -104,7 +106,11 @@ impl TestApp {
 
     /// A server started with extra command-line settings.
     pub async fn spawn_with(backend: Backend, extra: &[&str]) -> TestApp {
-        let db = TestDb::create(backend).await;
+        Self::spawn_on(Arc::new(TestDb::create(backend).await), extra).await
+    }
+
+    /// A server on an existing database (the one a stopped server used).
+    pub async fn spawn_on(db: Arc<TestDb>, extra: &[&str]) -> TestApp {
         let settings = settings_for(&db.url, extra);
         let state = minga::state::open(&settings).await.expect("open the store");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
@@ -119,6 +125,15 @@ impl TestApp {
             let _ = minga::server::serve(listener, serving, shutdown).await;
         });
         TestApp { base, state, client: reqwest::Client::new(), db, stop: Some(stop) }
+    }
+
+    /// Stops the server as SIGTERM would and waits until its background
+    /// tasks (deadlines, reminders, mail) have been told to end.
+    pub async fn stop(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        let _ = tokio::time::timeout(std::time::Duration::from_secs(10), self.state.shutdown.cancelled()).await;
     }
 
     pub fn store(&self) -> &Arc<dyn Store> {
