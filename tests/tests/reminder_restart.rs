@@ -24,7 +24,8 @@ async fn a_reminder_that_fell_due_while_the_server_was_down_goes_once_when_it_is
     let t = minga_tests::thread(backend).await;
     let carla = t.app.delegate("carla@otra.ec", "Fundación Otra").await;
     let closes_at = Utc::now() + Duration::hours(24) + Duration::seconds(3);
-    let rule = json!({"majority": "simple", "quorum": 0.5, "secret": false, "live_results": false, "closes_at": closes_at});
+    let rule =
+        json!({"majority": "simple", "quorum": 0.5, "secret": false, "live_results": false, "closes_at": closes_at});
     let path = format!("/api/v1/proposals/{}/ballot", t.proposal);
     let ballot = t.app.answer(Some(&t.admin), Method::POST, &path, Some(rule), StatusCode::CREATED).await;
     let vote = format!("/api/v1/ballots/{}/vote", ballot["id"].as_str().unwrap());

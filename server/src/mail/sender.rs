@@ -7,6 +7,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use futures_util::StreamExt;
 use lettre::message::header::{ContentType, HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart, SinglePart};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -23,6 +24,10 @@ pub const POLL_EVERY: Duration = Duration::from_secs(5);
 pub const LEASE: Duration = Duration::from_secs(120);
 /// Mails claimed at once.
 const BATCH: u32 = 20;
+/// Mails of a batch in flight at once, over pooled connections: one at a
+/// time, a local server took 1,000 mails at 18 a second (each waiting on
+/// the server's answer to the one before).
+const AT_ONCE: usize = 4;
 
 pub struct Mailer {
     pub transport: AsyncSmtpTransport<Tokio1Executor>,
@@ -59,9 +64,7 @@ pub async fn deliver_due(store: &dyn Store, mailer: &Mailer) {
         if batch.is_empty() {
             return;
         }
-        for mail in batch {
-            deliver(store, mailer, mail).await;
-        }
+        futures_util::stream::iter(batch).for_each_concurrent(AT_ONCE, |mail| deliver(store, mailer, mail)).await;
     }
 }
 

@@ -238,8 +238,10 @@ macro_rules! notification_store {
                         }
                         if let Some(hours) = due.send {
                             if Self::claim_reminder_in(&mut *tx, id, hours, now).await? {
-                                Self::record_notices_in(&mut *tx, None, &[Notice::reminder(&ballot, hours)]).await?;
-                                sent += 1;
+                                let told =
+                                    Self::record_notices_in(&mut *tx, None, &[Notice::reminder(&ballot, hours)]).await?;
+                                // Everyone voted: claimed, but nobody to remind.
+                                sent += u32::from(!told.is_empty());
                             }
                         }
                         tx.commit().await.map_err(Self::err)?;
