@@ -7,26 +7,14 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
 import {
   BASE, api, closeClean, createCharter, createProposal, createUser, expectSignedIn, horizontalOverflow, launch,
 } from './support.js';
-import { PHONE, openPageWith } from './support-extra.js';
+import { PHONE, axeCheck, openPageWith } from './support-extra.js';
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-async function axeViolations(page) {
-  await page.addScriptTag({ content: AXE });
-  return page.evaluate(async () => {
-    const result = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return { passed: result.passes.length, violations: result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`) };
-  });
-}
 
 test('a reply shows as an unread count, the inbox links to it, and following it marks it read', async () => {
   const doc = await createCharter();
@@ -69,7 +57,7 @@ test('a reply shows as an unread count, the inbox links to it, and following it 
     assert.ok(reply, 'the reply is in the unread list');
     const overflow = await horizontalOverflow(page);
     assert.ok(overflow.scroll <= overflow.width, `the inbox fits a 360 px phone: ${overflow.culprits}`);
-    const { passed, violations } = await axeViolations(page);
+    const { passed, violations } = await axeCheck(page);
     assert.ok(passed >= 10, `axe passed only ${passed} rules`);
     assert.deepEqual(violations, [], 'no WCAG 2.1 A/AA violation on /avisos');
 

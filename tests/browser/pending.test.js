@@ -6,27 +6,15 @@
 
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRequire } from 'node:module';
-import { readFileSync } from 'node:fs';
 import {
   BASE, api, closeClean, createCharter, createProposal, createUser, expectSignedIn, horizontalOverflow, launch,
   openBallot, postComment,
 } from './support.js';
-import { PHONE, openPageWith, unique } from './support-extra.js';
+import { PHONE, axeCheck, openPageWith, unique } from './support-extra.js';
 
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
-
-const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-async function axeViolations(page) {
-  await page.addScriptTag({ content: AXE });
-  return page.evaluate(async () => {
-    const result = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-    return result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-  });
-}
 
 test('the home page says what waits for my organization on the first screen, and the unread count follows live', async () => {
   const doc = await createCharter();
@@ -52,7 +40,7 @@ test('the home page says what waits for my organization on the first screen, and
     assert.ok(box && box.y + box.height <= PHONE.height, `the ballot is on the first screen at 360 px: ${JSON.stringify(box)}`);
     const overflow = await horizontalOverflow(page);
     assert.ok(overflow.scroll <= overflow.width, `the home page fits a 360 px phone: ${overflow.culprits}`);
-    assert.deepEqual(await axeViolations(page), [], 'no WCAG 2.1 A/AA violation on the home page');
+    assert.deepEqual((await axeCheck(page)).violations, [], 'no WCAG 2.1 A/AA violation on the home page');
 
     // A reply while the page is open: the count goes up without a reload.
     await page.locator('#unread-count').waitFor({ state: 'attached' });
@@ -85,7 +73,7 @@ test('notice preferences are saved, and an unsubscribe link that is not valid sa
     const saved = await api('GET', '/api/v1/me/preferences', { token: ana.token });
     assert.equal(saved.notifications['comment.reply'], 'app');
     assert.equal(saved.notifications['ballot.opened'], 'email', 'the others kept');
-    assert.deepEqual(await axeViolations(page), [], 'no WCAG 2.1 A/AA violation on /preferencias');
+    assert.deepEqual((await axeCheck(page)).violations, [], 'no WCAG 2.1 A/AA violation on /preferencias');
 
     await page.goto(`${BASE}/baja?token=no-es-un-enlace`);
     await page.locator('#unsub-invalid').getByText('no es válido o ha caducado').waitFor();

@@ -24,6 +24,7 @@ on_both_backends!(
     the_topic_me_carries_each_new_notification_to_its_reader,
     pending_says_what_waits_for_my_organization,
     the_at_autocomplete_finds_active_people_by_any_word_of_their_name,
+    mail_is_in_the_language_the_person_chose,
 );
 
 const PATIENCE: StdDuration = StdDuration::from_secs(20);
@@ -285,4 +286,25 @@ async fn the_at_autocomplete_finds_active_people_by_any_word_of_their_name(backe
     let long = format!("/api/v1/people?q={}", "a".repeat(65));
     t.app.answer(Some(&t.ana), Method::GET, &long, None, StatusCode::UNPROCESSABLE_ENTITY).await;
     t.app.answer(None, Method::GET, "/api/v1/people?q=an", None, StatusCode::UNAUTHORIZED).await;
+}
+
+async fn mail_is_in_the_language_the_person_chose(backend: Backend) {
+    let smtp = SmtpServer::start().await;
+    let app = TestApp::spawn_with(backend, &["--smtp-url", &smtp.url()]).await;
+    let admin = app.secretariat().await;
+    let ana = app.delegate("ana@ong.ec", "Fundación Esperanza").await;
+    let english = json!({"lang": "en", "notifications": {}});
+    app.answer(Some(&ana), Method::PUT, "/api/v1/me/preferences", Some(english), StatusCode::OK).await;
+    let (document, articles) = app.charter(&admin, 2).await;
+    let proposal = id(&app.proposal(&admin, &document, &articles[0]).await);
+    open_ballot(&app, &admin, &proposal, None).await;
+    let reset = json!({"email": "ana@ong.ec"});
+    app.answer(None, Method::POST, "/api/v1/auth/password-reset", Some(reset), StatusCode::ACCEPTED).await;
+    let mails = mails_to(&smtp, "ana@ong.ec", 2).await;
+    let mut subjects: Vec<&str> = mails.iter().map(|m| m.subject.as_str()).collect();
+    subjects.sort_unstable();
+    assert_eq!(subjects.len(), 2, "{subjects:?}");
+    assert!(subjects[0].starts_with("A ballot opened: "), "{subjects:?}");
+    assert_eq!(subjects[1], "Reset your Minga password");
+    assert!(mails.iter().all(|m| m.text.starts_with("Hello,")), "the whole mail in English: {mails:?}");
 }

@@ -23,7 +23,6 @@ use crate::domain::account::unique_key;
 use crate::domain::ids::UserId;
 use crate::domain::limits;
 use crate::domain::mail::{MailKind, NewMail};
-use crate::i18n::Lang;
 use crate::state::{random_token, AppState};
 
 /// How long a mailed link works.
@@ -99,7 +98,8 @@ async fn mail_reset_link(state: &AppState, account: &str) -> anyhow::Result<()> 
     let token = random_token();
     let url = format!("{}/restablecer/{token}", state.public_url.base);
     let expires_at = chrono::Utc::now() + RESET_LINK_TTL;
-    let composed = crate::mail::compose::password_reset(Lang::Es, &found.user.email, &url, expires_at);
+    let lang = state.store.preferences(found.user.id).await?.lang;
+    let composed = crate::mail::compose::password_reset(lang, &found.user.email, &url, expires_at);
     let mut mail = NewMail::new(MailKind::PasswordReset, &found.user.email, composed, Some(url), &state.mail.host);
     // The link is its owner's alone: the outbox does not show it.
     mail.secret = true;
