@@ -66,6 +66,25 @@ pub async fn document() -> Json<serde_json::Value> {
     Json(document)
 }
 
+/// The per-kind choices of `PUT /api/v1/me/preferences`: a property for
+/// each kind of notification, none other, each one of the deliveries.
+pub fn notification_choices_schema() -> utoipa::openapi::Object {
+    use crate::domain::notification::NoticeKind;
+    use crate::domain::preferences::Delivery;
+    use utoipa::openapi::schema::{AdditionalProperties, Type};
+    let delivery = || {
+        let words: Vec<&str> = Delivery::ALL.iter().map(|delivery| delivery.as_str()).collect();
+        utoipa::openapi::ObjectBuilder::new().schema_type(Type::String).enum_values(Some(words))
+    };
+    NoticeKind::ALL
+        .iter()
+        .fold(utoipa::openapi::ObjectBuilder::new().schema_type(Type::Object), |object, kind| {
+            object.property(kind.as_str(), delivery())
+        })
+        .additional_properties(Some(AdditionalProperties::FreeForm(false)))
+        .build()
+}
+
 /// An email address as a request carries it: `limits::email`, with only
 /// spaces, tabs and line breaks around it (`\s` would let a form feed
 /// through, which the text rule refuses), 254 characters in all.

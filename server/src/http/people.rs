@@ -28,7 +28,7 @@ pub const MAX_TYPED: usize = 64;
 #[into_params(parameter_in = Query)]
 pub struct PeopleQuery {
     /// The start of a word of the name (1 to 64 characters).
-    #[param(min_length = 1, max_length = 64)]
+    #[param(min_length = 1, max_length = 64, pattern = r"\S")]
     pub q: String,
 }
 

@@ -37,7 +37,7 @@ pub struct PreferencesView {
     /// 18:00 in Ecuador). Every kind in answers; in a request, kinds left
     /// out take their default.
     #[serde(default)]
-    #[schema(value_type = BTreeMap<String, Delivery>)]
+    #[schema(schema_with = super::openapi::notification_choices_schema)]
     pub notifications: BTreeMap<String, Delivery>,
 }
 
