@@ -169,10 +169,13 @@ async fn an_oversized_request_head_is_a_problem() {
 async fn a_head_hyper_cannot_read_is_answered_as_a_problem() {
     let app = bounded_app().await;
     let beyond_the_buffer = format!("GET /{} HTTP/1.1\r\nHost: x\r\n\r\n", "a".repeat(200 * 1024));
-    for (head, status) in [
-        ("GARBAGE\r\n\r\n".to_owned(), 400),
-        ("GET / HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n".to_owned(), 400),
-        (beyond_the_buffer, 431),
+    // A 200 KiB address is refused either way: 431 when hyper's buffer fills
+    // before the head ends, 414 from Minga's own check when hyper happens to
+    // have read it whole (it reads as the bytes arrive; both were seen).
+    for (head, statuses) in [
+        ("GARBAGE\r\n\r\n".to_owned(), &[400][..]),
+        ("GET / HTTP/1.1\r\nHost: x\r\nno colon here\r\n\r\n".to_owned(), &[400][..]),
+        (beyond_the_buffer, &[431, 414][..]),
     ] {
         let mut stream = connect(&app).await;
         // The server may answer and close before it has read all of a long head.
@@ -180,7 +183,8 @@ async fn a_head_hyper_cannot_read_is_answered_as_a_problem() {
         let (answer, _) = read_until_closed(&mut stream).await.expect("answered and closed");
         let answer = String::from_utf8_lossy(&answer);
         let (head_lines, body) = answer.split_once("\r\n\r\n").unwrap_or_else(|| panic!("no head: {answer:?}"));
-        assert!(head_lines.starts_with(&format!("HTTP/1.1 {status} ")), "{answer}");
+        let status: u16 = head_lines.get(9..12).and_then(|code| code.parse().ok()).unwrap_or(0);
+        assert!(statuses.contains(&status), "{answer}");
         assert!(head_lines.contains("content-type: application/problem+json"), "{answer}");
         let problem: serde_json::Value = serde_json::from_str(body).unwrap_or_else(|_| panic!("not JSON: {answer}"));
         assert_eq!(problem["status"], status, "{problem}");
