@@ -50,6 +50,14 @@ impl Preferences {
         self.chosen.get(&kind).copied().unwrap_or_else(|| default_delivery(kind))
     }
 
+    /// What a mail's unsubscribe link does: that kind stays in the app, no
+    /// longer by mail (a kind already off stays off).
+    pub fn stop_mail(&mut self, kind: NoticeKind) {
+        if self.delivery(kind) != Delivery::Off {
+            self.chosen.insert(kind, Delivery::App);
+        }
+    }
+
     /// Every kind with how it is delivered, as the API shows it.
     pub fn all(&self) -> BTreeMap<&'static str, Delivery> {
         NoticeKind::ALL.iter().map(|kind| (kind.as_str(), self.delivery(*kind))).collect()
@@ -121,6 +129,17 @@ mod tests {
         assert_eq!(odd.delivery(NoticeKind::CommentReply), Delivery::Digest, "an unknown word: the default");
         assert_eq!(odd.delivery(NoticeKind::FlagCreated), Delivery::Email);
         assert_eq!(Preferences::from_stored("es", "not json"), Preferences::default());
+    }
+
+    #[test]
+    fn stopping_mail_keeps_a_kind_in_the_app_and_an_off_kind_off() {
+        let mut prefs = Preferences::default();
+        prefs.chosen.insert(NoticeKind::CommentReply, Delivery::Off);
+        prefs.stop_mail(NoticeKind::BallotOpened);
+        prefs.stop_mail(NoticeKind::CommentReply);
+        assert_eq!(prefs.delivery(NoticeKind::BallotOpened), Delivery::App);
+        assert_eq!(prefs.delivery(NoticeKind::CommentReply), Delivery::Off);
+        assert_eq!(prefs.delivery(NoticeKind::BallotClosed), Delivery::Email, "only that kind");
     }
 
     #[test]

@@ -133,9 +133,7 @@ pub async fn unsubscribe(
     Query(query): Query<UnsubscribeQuery>,
 ) -> ApiResult<Json<Unsubscription>> {
     let (user, kind, mut preferences) = resolve(&state, &query.token).await?;
-    if preferences.delivery(kind) != Delivery::Off {
-        preferences.chosen.insert(kind, Delivery::App);
-    }
+    preferences.stop_mail(kind);
     state.store.set_preferences(user, &preferences, Utc::now()).await?;
     tracing::info!(%user, kind = kind.as_str(), "unsubscribed from mail by link");
     Ok(Json(Unsubscription { kind, delivery: preferences.delivery(kind), lang: preferences.lang }))
