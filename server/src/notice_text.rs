@@ -61,6 +61,14 @@ pub fn say(notification: &Notification, lang: Lang) -> (String, String) {
         }
         NoticeKind::FlagCreated => (t(lang, "notice.flag.created"), text("reason")),
         NoticeKind::SessionConvened => (t(lang, "notice.session.convened"), title),
+        NoticeKind::DocumentPhase => {
+            let phase = t(lang, &format!("phase.{}", text("phase")));
+            let body = match &closes_at {
+                Some(at) => fill(lang, "notice.document.phase.closes", &[("closes_at", at)]),
+                None => String::new(),
+            };
+            (fill(lang, "notice.document.phase", &[("title", &title), ("phase", &phase)]), body)
+        }
     };
     (headline, body)
 }

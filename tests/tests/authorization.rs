@@ -94,6 +94,11 @@ fn table() -> Vec<(&'static str, &'static str, &'static str, Expect)> {
         ("get", "/api/v1/documents/{id}", "", SIGNED_IN),
         ("post", "/api/v1/documents/{id}/sections", "", SECRETARIAT_201),
         ("patch", "/api/v1/sections/{id}", "", SECRETARIAT),
+        // The phase it is in already: allowed, and nothing changes.
+        ("patch", "/api/v1/documents/{id}", "", SECRETARIAT),
+        // Each on a fresh section of its own.
+        ("delete", "/api/v1/sections/{id}", "", SECRETARIAT),
+        ("post", "/api/v1/sections/{id}/move", "", SECRETARIAT),
         // On a second document, so the charter's articles stay in place.
         ("post", "/api/v1/documents/{id}/import", "", SECRETARIAT),
         ("get", "/api/v1/documents/{id}/versions", "", SIGNED_IN),
@@ -158,6 +163,8 @@ struct World {
     admin: Session,
     doc: String,
     import_doc: String,
+    /// One article per caller, for the row that deletes sections.
+    deletable: Vec<String>,
     article: String,
     org_b: String,
     deactivated_id: String,
@@ -227,7 +234,8 @@ impl World {
             "/api/v1/organizations/{id}" => p(&self.org_b),
             "/api/v1/users/{id}" => p(&self.deactivated_id),
             "/api/v1/users/{id}/access-link" => p(&self.active_id),
-            "/api/v1/sections/{id}" => p(&self.article),
+            "/api/v1/sections/{id}" if method == "delete" => p(&self.deletable[caller]),
+            "/api/v1/sections/{id}" | "/api/v1/sections/{id}/move" => p(&self.article),
             "/api/v1/documents/{id}/import" => p(&self.import_doc),
             "/api/v1/documents/{id}/versions/{version}" => p(&self.doc).replace("{version}", "1"),
             t if t.starts_with("/api/v1/documents/{id}") => p(&self.doc),
@@ -289,6 +297,8 @@ fn body(method: &str, template: &str, world: &World, n: usize) -> Body {
         ("post", "/api/v1/documents") => json(json!({"title": "Reglamento"})),
         ("post", "/api/v1/documents/{id}/sections") => json(json!({"kind": "article", "title": "Nuevo", "body": "t"})),
         ("patch", "/api/v1/sections/{id}") => json(json!({"body": format!("Texto {n}.")})),
+        ("patch", "/api/v1/documents/{id}") => json(json!({"phase": "amendments"})),
+        ("post", "/api/v1/sections/{id}/move") => json(json!({"after_section_id": null})),
         ("post", "/api/v1/documents/{id}/import") => Body::Markdown("## C\n\n### A\n\nt\n"),
         ("post", "/api/v1/documents/{id}/proposals") => json(json!({
             "kind": "amend", "section_id": world.article, "title": "Otra", "body": "Otro texto.", "rationale": "r"
@@ -328,6 +338,7 @@ async fn every_operation_answers_every_caller_as_the_contract_says(backend: Back
     let olga = app.observer("olga@uni.ec", "Universidad Central").await;
     let (doc, articles) = app.charter(&admin, 2).await;
     let (import_doc, _) = app.charter(&admin, 1).await;
+    let (_, deletable) = app.charter(&admin, CALLERS.len()).await;
     let article = articles[0].clone();
     let unused_invitation = app.invitation("pendiente@b.ec", "Org B", "member", "delegate").await;
 
@@ -357,6 +368,7 @@ async fn every_operation_answers_every_caller_as_the_contract_says(backend: Back
         admin,
         doc,
         import_doc,
+        deletable,
         article,
         org_b,
         deactivated_id,

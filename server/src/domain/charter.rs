@@ -46,6 +46,8 @@ pub struct Charter {
     pub title: String,
     pub version: i64,
     pub updated_at: DateTime<Utc>,
+    /// The document's phase now (a past version shows the current one).
+    pub stage: super::phase::Stage,
     pub sections: Vec<Section>,
 }
 
@@ -56,6 +58,8 @@ pub struct DocumentSummary {
     pub title: String,
     pub version: i64,
     pub updated_at: DateTime<Utc>,
+    #[serde(flatten)]
+    pub stage: super::phase::Stage,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]

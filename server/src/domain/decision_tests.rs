@@ -17,6 +17,7 @@ fn charter() -> Charter {
         title: "Estatuto del Foro".into(),
         version: 3,
         updated_at: Utc::now(),
+        stage: Default::default(),
         sections: vec![
             section(SectionKind::Chapter, "Disposiciones generales", ""),
             section(SectionKind::Article, "Objeto", "El Foro tiene por objeto..."),

@@ -21,6 +21,8 @@ pub enum EventKind {
     ProposalStatus,
     ProposalLocked,
     DocumentVersion,
+    /// The document moved to another phase, or its deadline changed.
+    DocumentPhase,
     BallotOpened,
     BallotParticipation,
     BallotTally,
@@ -52,6 +54,7 @@ string_enum!(EventKind {
     ProposalStatus => "proposal.status",
     ProposalLocked => "proposal.locked",
     DocumentVersion => "document.version",
+    DocumentPhase => "document.phase",
     BallotOpened => "ballot.opened",
     BallotParticipation => "ballot.participation",
     BallotTally => "ballot.tally",
@@ -101,6 +104,7 @@ impl EventKind {
             ProposalStatus => Shape::Proposal(ProposalChange::Status),
             ProposalLocked => Shape::Proposal(ProposalChange::Locked),
             DocumentVersion => Shape::DocumentVersion,
+            DocumentPhase => Shape::DocumentPhase,
             BallotOpened => Shape::Ballot(BallotChange::Opened),
             BallotParticipation => Shape::Ballot(BallotChange::Participation),
             BallotTally => Shape::Ballot(BallotChange::Tally),
@@ -119,7 +123,9 @@ impl EventKind {
         match self.shape() {
             Shape::Comment(_) => Carried::Comment,
             Shape::Flag(_) => Carried::FlaggedComment,
-            Shape::Proposal(_) | Shape::DocumentVersion | Shape::Ballot(_) | Shape::Account => Carried::Nothing,
+            Shape::Proposal(_) | Shape::DocumentVersion | Shape::DocumentPhase | Shape::Ballot(_) | Shape::Account => {
+                Carried::Nothing
+            }
         }
     }
 }

@@ -62,6 +62,7 @@ pub enum Shape {
     Flag(FlagChange),
     Proposal(ProposalChange),
     DocumentVersion,
+    DocumentPhase,
     Ballot(BallotChange),
     /// `domain::account_events`.
     Account,
@@ -115,6 +116,16 @@ pub struct VersionData {
     pub version: i64,
     pub summary: String,
     pub proposal_id: Option<Uuid>,
+}
+
+/// `document.phase`.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct PhaseData {
+    #[schema(value_type = Uuid)]
+    pub document_id: DocumentId,
+    pub title: String,
+    #[serde(flatten)]
+    pub stage: crate::domain::phase::Stage,
 }
 
 /// `ballot.opened` and `ballot.closed`: the ballot as anyone may see it.
@@ -193,6 +204,7 @@ documented_payloads!(
     FlagData,
     ProposalData,
     VersionData,
+    PhaseData,
     BallotData,
     ParticipationData,
     TallyData,
@@ -239,8 +251,25 @@ impl NewEvent {
         event
     }
 
+    /// A proposal whose article left the text: its organization is told it
+    /// is outdated (its status is unchanged; it can be revised or withdrawn).
+    pub fn proposal_orphaned(topic: Topic, proposal: &Proposal) -> NewEvent {
+        let mut event = NewEvent::proposal(topic, ProposalChange::Status, proposal);
+        if !event.notices.is_empty() {
+            event.notices = vec![Notice::of_outdated(proposal)];
+        }
+        event
+    }
+
     pub fn version(version: VersionData) -> NewEvent {
         NewEvent::raw(Topic::Document(version.document_id), EventKind::DocumentVersion, to_data(&version))
+    }
+
+    /// Every organization hears of a new phase: it changes what they may do.
+    pub fn phase(phase: PhaseData) -> NewEvent {
+        let mut event = NewEvent::raw(Topic::Document(phase.document_id), EventKind::DocumentPhase, to_data(&phase));
+        event.notices = vec![Notice::of_phase(&phase)];
+        event
     }
 
     /// A ballot event on its proposal's topic, its payload made from the

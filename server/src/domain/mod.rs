@@ -5,6 +5,7 @@ pub mod account;
 pub mod account_events;
 pub mod account_rules;
 pub mod adoption;
+pub mod alternatives;
 pub mod ballot;
 pub mod ballot_record;
 pub mod canonical_json;
@@ -30,10 +31,13 @@ pub mod minutes;
 pub mod notification;
 pub mod pending;
 pub mod permissions;
+pub mod phase;
 pub mod preferences;
 pub mod proposal;
 pub mod rate_limit;
+pub mod references;
 pub mod string_enum;
+pub mod structure;
 
 /// Why a rule refused a change: the input is wrong (`Invalid`, a 422), the
 /// caller may not (`Forbidden`, a 403), or it clashes with the current state

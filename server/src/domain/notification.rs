@@ -11,6 +11,7 @@ use uuid::Uuid;
 
 use super::ballot_record::BallotRecord;
 use super::comment::{Comment, Flag};
+use super::event_payload::PhaseData;
 use super::ids::{CommentId, NoticeId, OrganizationId, UserId};
 use super::proposal::Proposal;
 use super::string_enum::string_enum;
@@ -33,12 +34,14 @@ pub enum NoticeKind {
     FlagCreated,
     #[serde(rename = "session.convened")]
     SessionConvened,
+    #[serde(rename = "document.phase")]
+    DocumentPhase,
 }
 
 string_enum!(NoticeKind {
     BallotOpened => "ballot.opened", BallotReminder => "ballot.reminder", BallotClosed => "ballot.closed",
     CommentReply => "comment.reply", CommentMention => "comment.mention", ProposalStatus => "proposal.status",
-    FlagCreated => "flag.created", SessionConvened => "session.convened",
+    FlagCreated => "flag.created", SessionConvened => "session.convened", DocumentPhase => "document.phase",
 });
 
 /// Who a notice is for, resolved against the people when it is recorded
@@ -53,6 +56,8 @@ pub enum Recipients {
     MentionedIn(String),
     /// The active secretariat.
     Secretariat,
+    /// Every active person of every active organization.
+    Everyone,
 }
 
 /// How long notices of one kind in one thread fold into the first unread
@@ -112,6 +117,28 @@ impl Notice {
             Recipients::Organizations(vec![proposal.organization.id]),
             format!("/propuestas/{}", proposal.id),
             json!({ "proposal_id": proposal.id, "title": proposal.title, "status": proposal.status.as_str() }),
+        )
+    }
+
+    /// The author organization hears that its proposal no longer fits the
+    /// text (its article was deleted), as a change of where it stands.
+    pub fn of_outdated(proposal: &Proposal) -> Notice {
+        let mut notice = Notice::of_proposal_status(proposal);
+        notice.data["status"] = json!("outdated");
+        notice
+    }
+
+    pub fn of_phase(phase: &PhaseData) -> Notice {
+        Notice::new(
+            NoticeKind::DocumentPhase,
+            Recipients::Everyone,
+            format!("/documentos/{}", phase.document_id),
+            json!({
+                "document_id": phase.document_id,
+                "title": phase.title,
+                "phase": phase.stage.phase.as_str(),
+                "closes_at": phase.stage.amendments_close_at,
+            }),
         )
     }
 

@@ -33,6 +33,7 @@ pub fn default_delivery(kind: NoticeKind) -> Delivery {
     match kind {
         NoticeKind::BallotOpened | NoticeKind::BallotReminder | NoticeKind::BallotClosed => Delivery::Email,
         NoticeKind::SessionConvened => Delivery::Email,
+        NoticeKind::DocumentPhase => Delivery::Email,
         NoticeKind::CommentReply | NoticeKind::CommentMention | NoticeKind::ProposalStatus => Delivery::Digest,
         NoticeKind::FlagCreated => Delivery::App,
     }

@@ -23,9 +23,10 @@ use crate::store::NewSection;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/documents", get(list).post(create))
-        .route("/documents/{id}", get(show))
+        .route("/documents/{id}", get(show).patch(super::structure::update_document))
         .route("/documents/{id}/sections", post(add_section))
-        .route("/sections/{id}", patch(edit_section))
+        .route("/sections/{id}", patch(edit_section).delete(super::structure::delete_section))
+        .route("/sections/{id}/move", post(super::structure::move_section))
         .route("/documents/{id}/import", post(import).layer(DefaultBodyLimit::max(IMPORT_LIMIT_BYTES)))
         .route("/documents/{id}/versions", get(versions))
         .route("/documents/{id}/versions/{version}", get(version))
@@ -93,7 +94,7 @@ pub struct DocumentDiff {
 }
 
 /// Section titles may be empty (many articles have none) but not too long.
-fn section_title(title: &str) -> ApiResult<String> {
+pub(crate) fn section_title(title: &str) -> ApiResult<String> {
     Ok(limits::single_line("title", title, (0, limits::TITLE_CHARS.1))?)
 }
 
@@ -133,7 +134,7 @@ pub async fn show(
     Ok(Json(DocumentView::from(&state.store.charter(DocumentId(id)).await?)))
 }
 
-fn section_change(charter: &crate::domain::charter::Charter, id: SectionId) -> ApiResult<SectionChange> {
+pub(crate) fn section_change(charter: &crate::domain::charter::Charter, id: SectionId) -> ApiResult<SectionChange> {
     let view = DocumentView::from(charter);
     let section = view
         .sections

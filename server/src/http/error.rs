@@ -22,6 +22,9 @@ pub enum ApiError {
     MethodNotAllowed,
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A 409 that lists the cross-references the change would break.
+    #[error("would break {} references", .0.len())]
+    WouldBreak(Vec<crate::domain::references::Break>),
     #[error("gone: {0}")]
     Gone(String),
     #[error("payload too large: {0}")]
@@ -64,6 +67,9 @@ pub struct Problem {
     pub code: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// For a refused removal: the references it would break.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub breaks: Vec<crate::domain::references::Break>,
 }
 
 impl ApiError {
@@ -81,7 +87,7 @@ impl ApiError {
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Conflict(_) | ApiError::WouldBreak(_) => StatusCode::CONFLICT,
             ApiError::Gone(_) => StatusCode::GONE,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UriTooLong => StatusCode::URI_TOO_LONG,
@@ -103,7 +109,7 @@ impl ApiError {
             ApiError::Forbidden(_) => "forbidden",
             ApiError::NotFound(_) => "not_found",
             ApiError::MethodNotAllowed => "method_not_allowed",
-            ApiError::Conflict(_) => "conflict",
+            ApiError::Conflict(_) | ApiError::WouldBreak(_) => "conflict",
             ApiError::Gone(_) => "gone",
             // API.md has no codes for 414 and 431: they are requests too large too.
             ApiError::PayloadTooLarge(_) | ApiError::UriTooLong | ApiError::HeadersTooLarge => "payload_too_large",
@@ -133,6 +139,10 @@ impl ApiError {
             ApiError::Overloaded(detail) => (*detail).into(),
             ApiError::Internal(_) => "something went wrong on our side; it has been logged".into(),
             ApiError::Validation(invalid) => invalid.to_string(),
+            ApiError::WouldBreak(breaks) => format!(
+                "{} cross-references point at what would be removed; change them first, or repeat with ?force=true",
+                breaks.len()
+            ),
             ApiError::Forbidden(detail)
             | ApiError::NotFound(detail)
             | ApiError::Conflict(detail)
@@ -154,6 +164,10 @@ impl ApiError {
             field: match self {
                 ApiError::Validation(invalid) => Some(invalid.field.clone().into_owned()),
                 _ => None,
+            },
+            breaks: match self {
+                ApiError::WouldBreak(breaks) => breaks.clone(),
+                _ => Vec::new(),
             },
         }
     }
@@ -224,6 +238,7 @@ impl From<StoreError> for ApiError {
         match err {
             StoreError::NotFound(what) => ApiError::NotFound(format!("{what} not found")),
             StoreError::Conflict(detail) => ApiError::Conflict(detail),
+            StoreError::WouldBreak(breaks) => ApiError::WouldBreak(breaks),
             StoreError::Forbidden(detail) => ApiError::Forbidden(detail),
             StoreError::Invalid(invalid) => ApiError::Validation(invalid),
             StoreError::InvitationUnusable(InvitationState::Expired) => {

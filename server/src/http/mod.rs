@@ -26,6 +26,7 @@ pub mod people;
 pub mod preferences;
 pub mod proposals;
 pub mod session;
+pub mod structure;
 pub mod views;
 pub mod web;
 

@@ -7,7 +7,7 @@ use super::extract::Json;
 use super::openapi_responses::StandardResponses;
 use super::{
     accounts, admin, ballots, checkpoints, comments, comparison, documents, events, export, health, invitations,
-    minutes, notifications, outbox, password_reset, pending, people, preferences, proposals,
+    minutes, notifications, outbox, password_reset, pending, people, preferences, proposals, structure,
 };
 
 #[derive(OpenApi)]
@@ -22,6 +22,7 @@ use super::{
         invitations::create_invitation, invitations::list, invitations::resend, invitations::revoke,
         documents::list, documents::create, documents::show, documents::add_section, documents::edit_section,
         documents::import, documents::versions, documents::version, documents::diff, export::export,
+        structure::update_document, structure::delete_section, structure::move_section,
         proposals::list, proposals::create, proposals::show, proposals::revisions, proposals::revise,
         proposals::diff, proposals::withdraw, proposals::lock, proposals::unlock,
         comments::list, comments::create, comments::edit, comments::history, comments::delete,

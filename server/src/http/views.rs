@@ -8,6 +8,8 @@ use utoipa::ToSchema;
 use crate::domain::charter::{section_numbers, Charter, SectionKind};
 use crate::domain::ids::{DocumentId, SectionId};
 use crate::domain::markdown::render_html;
+use crate::domain::phase::Stage;
+use crate::domain::references;
 
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SectionView {
@@ -29,13 +31,17 @@ pub struct DocumentView {
     pub title: String,
     pub version: i64,
     pub updated_at: DateTime<Utc>,
+    #[serde(flatten)]
+    pub stage: Stage,
     pub sections: Vec<SectionView>,
 }
 
 impl From<&Charter> for DocumentView {
     fn from(charter: &Charter) -> Self {
         let numbers = section_numbers(charter.sections.iter().map(|section| section.kind));
+        let labels = references::labels(&charter.sections);
         DocumentView {
+            stage: charter.stage,
             id: charter.id,
             title: charter.title.clone(),
             version: charter.version,
@@ -51,7 +57,7 @@ impl From<&Charter> for DocumentView {
                     number,
                     title: section.title.clone(),
                     body: section.body.clone(),
-                    body_html: render_html(&section.body),
+                    body_html: render_html(&references::resolve(&section.body, charter.id, &labels)),
                     position,
                 })
                 .collect(),

@@ -28,6 +28,7 @@ macro_rules! ballot_store {
                     use $crate::domain::proposal::ProposalStatus;
                     let mut tx = self.begin_write().await?;
                     let current = Self::lock_proposal(&mut tx, proposal.0).await?;
+                    Self::check_phase_in(&mut tx, current.document_id, $crate::domain::phase::Act::OpenBallot, actor).await?;
                     if current.status != ProposalStatus::Open {
                         return Err(StoreError::Conflict(format!(
                             "the proposal is {}; only an open proposal can be put to the vote",
@@ -284,6 +285,7 @@ macro_rules! ballot_store {
                         )));
                     }
                     let mut charter = Self::charter_in(&mut tx, current.document_id.0, true).await?;
+                    $crate::domain::phase::check_act(charter.stage, $crate::domain::phase::Act::Adopt, actor, chrono::Utc::now())?;
                     let base = Self::charter_at_in(&mut tx, current.document_id, current.base_version).await?;
                     let change = Change {
                         kind: current.kind,

@@ -4,7 +4,7 @@
 
 macro_rules! document_select {
     () => {
-        "SELECT id, title, version, updated_at FROM documents"
+        "SELECT id, title, version, updated_at, phase, amendments_close_at FROM documents"
     };
 }
 
@@ -12,7 +12,7 @@ macro_rules! document_store {
     ($store:ty, $db:ty, for_update = $for_update:literal) => {
         // The block scopes these imports to this expansion.
         const _: () = {
-            use $crate::domain::charter;
+            use $crate::domain::{charter, references};
             use $crate::domain::account::User;
             use $crate::domain::charter::{Charter, DocumentSummary, Section, VersionInfo};
             use $crate::domain::event::NewEvent;
@@ -60,6 +60,7 @@ macro_rules! document_store {
                     let row = Self::document_row_in(conn, id, lock).await?;
                     let sections = Self::sections_in(conn, id).await?;
                     Ok(Charter {
+                        stage: row.stage()?,
                         id: row.id.into(),
                         title: row.title,
                         version: row.version,
@@ -82,7 +83,9 @@ macro_rules! document_store {
                     .await
                     .map_err(Self::err)?;
                     let (snapshot, created_at) = row.ok_or(StoreError::NotFound("document version"))?;
-                    rows_drafting::charter_from_snapshot(id, version, created_at, &snapshot)
+                    let mut charter = rows_drafting::charter_from_snapshot(id, version, created_at, &snapshot)?;
+                    charter.stage = Self::document_row_in(conn, id.0, false).await?.stage()?;
+                    Ok(charter)
                 }
 
                 /// Stores `charter` (already changed in memory) as the next
@@ -174,15 +177,17 @@ macro_rules! document_store {
                             .fetch_all(&self.pool)
                             .await
                             .map_err(Self::err)?;
-                    Ok(rows
-                        .into_iter()
-                        .map(|row| DocumentSummary {
-                            id: row.id.into(),
-                            title: row.title,
-                            version: row.version,
-                            updated_at: row.updated_at,
+                    rows.into_iter()
+                        .map(|row| {
+                            Ok(DocumentSummary {
+                                stage: row.stage()?,
+                                id: row.id.into(),
+                                title: row.title,
+                                version: row.version,
+                                updated_at: row.updated_at,
+                            })
                         })
-                        .collect())
+                        .collect()
                 }
 
                 async fn create_document(
@@ -197,6 +202,7 @@ macro_rules! document_store {
                         title,
                         version: 0,
                         updated_at: now,
+                        stage: Default::default(),
                         sections: Vec::new(),
                     };
                     sqlx::query(
@@ -252,7 +258,8 @@ macro_rules! document_store {
                     actor: &User,
                 ) -> StoreResult<(Charter, SectionId)> {
                     let mut tx = self.begin_write().await?;
-                    let mut charter = Self::charter_in(&mut tx, id.0, true).await?;
+                    let mut charter = Self::charter_for_edit_in(&mut tx, id.0, actor).await?;
+                    references::check_references("body", &new.body, &charter.sections).map_err(StoreError::Invalid)?;
                     let index = charter::insertion_index(&charter.sections, new.after).ok_or_else(|| {
                         StoreError::Invalid(Invalid::new(
                             "after_section_id",
@@ -283,7 +290,10 @@ macro_rules! document_store {
                             .await
                             .map_err(Self::err)?;
                     let document = document.ok_or(StoreError::NotFound("section"))?;
-                    let mut charter = Self::charter_in(&mut tx, document, true).await?;
+                    let mut charter = Self::charter_for_edit_in(&mut tx, document, actor).await?;
+                    if let Some(body) = &body {
+                        references::check_references("body", body, &charter.sections).map_err(StoreError::Invalid)?;
+                    }
                     let target = charter
                         .sections
                         .iter_mut()
@@ -316,18 +326,31 @@ macro_rules! document_store {
                     sections: Vec<NewSection>,
                     actor: &User,
                 ) -> StoreResult<Charter> {
+                    use $crate::domain::structure::{self, Imported};
                     let mut tx = self.begin_write().await?;
-                    let mut charter = Self::charter_in(&mut tx, id.0, true).await?;
-                    charter.sections = sections
-                        .into_iter()
-                        .map(|new| Section {
-                            id: SectionId::new(),
-                            kind: new.kind,
-                            title: new.title,
-                            body: new.body,
-                        })
-                        .collect();
-                    self.finish_version(tx, charter, "imported", actor).await
+                    let mut charter = Self::charter_for_edit_in(&mut tx, id.0, actor).await?;
+                    let before = std::mem::take(&mut charter.sections);
+                    let imported =
+                        sections.into_iter().map(|new| Imported { kind: new.kind, title: new.title, body: new.body });
+                    charter.sections = structure::keep_identities(&before, imported.collect(), SectionId::new);
+                    // Proposals on a kept article whose text changed were
+                    // written against the old text; those on a removed one
+                    // have nothing left to change.
+                    for changed in structure::changed(&before, &charter.sections) {
+                        sqlx::query(
+                            "UPDATE proposals SET outdated = TRUE WHERE section_id = $1 AND status IN ('open', 'voting')",
+                        )
+                        .bind(changed.0)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(Self::err)?;
+                    }
+                    let removed = structure::removed(&before, &charter.sections);
+                    let mut events = vec![Self::save_version(&mut tx, &mut charter, "imported", actor, None).await?];
+                    events.extend(Self::orphan_proposals_in(&mut tx, &removed).await?);
+                    let events = Self::append_events(&mut tx, Some(actor), events).await?;
+                    self.commit_and_publish(tx, events).await?;
+                    Ok(charter)
                 }
             }
         };

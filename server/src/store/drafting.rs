@@ -49,6 +49,14 @@ pub struct CommentEdit {
     pub written_at: chrono::DateTime<chrono::Utc>,
 }
 
+/// What the secretariat changes of a document itself (`None`: unchanged).
+#[derive(Debug, Clone, Default)]
+pub struct DocumentChange {
+    pub title: Option<String>,
+    pub phase: Option<crate::domain::phase::Phase>,
+    pub amendments_close_at: Option<chrono::DateTime<chrono::Utc>>,
+}
+
 /// What `minga verify` found.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ChainReport {
@@ -76,6 +84,17 @@ pub trait DocumentStore: Send + Sync + 'static {
     ) -> StoreResult<(Charter, SectionId)>;
     /// Replaces every section (an import).
     async fn replace_sections(&self, id: DocumentId, sections: Vec<NewSection>, actor: &User) -> StoreResult<Charter>;
+}
+
+/// The secretariat's changes to a document's phase and shape.
+#[async_trait]
+pub trait StructureStore: Send + Sync + 'static {
+    /// A new title is a new version; a new phase or deadline is a
+    /// `document.phase` event told to every organization.
+    async fn update_document(&self, id: DocumentId, change: DocumentChange, actor: &User) -> StoreResult<Charter>;
+    /// Refused with the references it would break, unless `force`.
+    async fn delete_section(&self, id: SectionId, force: bool, actor: &User) -> StoreResult<Charter>;
+    async fn move_section(&self, id: SectionId, after: Option<SectionId>, actor: &User) -> StoreResult<Charter>;
 }
 
 #[async_trait]

@@ -12,6 +12,9 @@ pub enum StoreError {
     Conflict(String),
     #[error("forbidden: {0}")]
     Forbidden(String),
+    /// Removing sections would break these references (409, listed).
+    #[error("would break {} references", .0.len())]
+    WouldBreak(Vec<crate::domain::references::Break>),
     #[error("invalid: {0}")]
     Invalid(Invalid),
     #[error("invitation can no longer be used: {0:?}")]

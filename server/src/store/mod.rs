@@ -54,6 +54,7 @@ mod rows_drafting;
 mod rows_notifications;
 mod rows_outbox;
 mod sqlite;
+mod structure_sql;
 mod voting;
 
 use std::sync::Arc;
@@ -69,8 +70,8 @@ use crate::domain::ids::{OrganizationId, UserId};
 
 pub use backup::{backup, restore, BackupSummary, RestoreSummary};
 pub use drafting::{
-    ChainReport, CommentEdit, DiscussionStore, DocumentStore, EventStore, NewComment, NewProposal, NewRevision,
-    NewSection, ProposalStore,
+    ChainReport, CommentEdit, DiscussionStore, DocumentChange, DocumentStore, EventStore, NewComment, NewProposal,
+    NewRevision, NewSection, ProposalStore, StructureStore,
 };
 pub use error::{StoreError, StoreResult};
 pub use invitations::InvitationStore;
@@ -164,6 +165,7 @@ pub trait Store:
     AccountStore
     + MetaStore
     + DocumentStore
+    + StructureStore
     + ProposalStore
     + DiscussionStore
     + EventStore
@@ -182,6 +184,7 @@ impl<T> Store for T where
     T: AccountStore
         + MetaStore
         + DocumentStore
+        + StructureStore
         + ProposalStore
         + DiscussionStore
         + EventStore

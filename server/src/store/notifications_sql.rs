@@ -52,6 +52,13 @@ macro_rules! notification_store {
                                 people.into_iter().map(|(id, name)| (UserId(id), name)).collect();
                             notification::mentioned(text, &people).into_iter().map(|id| id.0).collect()
                         }
+                        Recipients::Everyone => sqlx::query_scalar(
+                            "SELECT u.id FROM users u JOIN organizations o ON o.id = u.organization_id \
+                             WHERE u.active AND o.active ORDER BY u.id",
+                        )
+                        .fetch_all(&mut *conn)
+                        .await
+                        .map_err(Self::err)?,
                         Recipients::Secretariat => sqlx::query_scalar(
                             "SELECT id FROM users WHERE active AND role = 'secretariat' ORDER BY id",
                         )

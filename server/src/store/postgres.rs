@@ -24,6 +24,7 @@ use super::outbox_sql::outbox_store;
 use super::password_resets_sql::password_reset_store;
 use super::pending_sql::pending_store;
 use super::proposals_sql::proposal_store;
+use super::structure_sql::structure_store;
 use crate::bus::EventBus;
 
 pub struct PostgresStore {
@@ -69,6 +70,7 @@ account_store!(PostgresStore, Postgres, for_update = " FOR UPDATE");
 account_lookups!(PostgresStore, Postgres, for_update = " FOR UPDATE");
 event_store!(PostgresStore, Postgres, record = one_statement);
 document_store!(PostgresStore, Postgres, for_update = " FOR UPDATE");
+structure_store!(PostgresStore, Postgres, for_update = " FOR UPDATE");
 proposal_store!(PostgresStore, Postgres, for_update = " FOR UPDATE");
 comment_store!(PostgresStore, Postgres, for_update = " FOR UPDATE");
 ballot_store!(PostgresStore, Postgres, for_update = " FOR UPDATE");

@@ -130,6 +130,17 @@ macro_rules! proposal_store {
                     Ok((proposal, events))
                 }
 
+                /// Refuses `act` unless the document's phase allows it now.
+                async fn check_phase_in(
+                    conn: &mut <$db as sqlx::Database>::Connection,
+                    document: DocumentId,
+                    act: $crate::domain::phase::Act,
+                    actor: &User,
+                ) -> StoreResult<()> {
+                    let stage = Self::document_row_in(conn, document.0, false).await?.stage()?;
+                    Ok($crate::domain::phase::check_act(stage, act, actor, chrono::Utc::now())?)
+                }
+
                 /// Announces the changed proposal, commits and publishes.
                 async fn finish_proposal_change(
                     &self,
@@ -153,8 +164,10 @@ macro_rules! proposal_store {
                     new: NewProposal,
                     actor: &User,
                 ) -> StoreResult<Proposal> {
+                    use $crate::domain::phase::{self, Act};
                     let mut tx = self.begin_write().await?;
-                    let charter = Self::charter_in(&mut tx, document.0, false).await?;
+                    let charter = Self::charter_in(&mut tx, document.0, true).await?;
+                    phase::check_act(charter.stage, Act::Propose, actor, chrono::Utc::now())?;
                     proposal::check_target(
                         new.kind,
                         new.section_id,
@@ -281,6 +294,7 @@ macro_rules! proposal_store {
                     let mut tx = self.begin_write().await?;
                     let proposal = Self::lock_proposal(&mut tx, id.0).await?;
                     rules::check_text_change(actor, &proposal.facts())?;
+                    Self::check_phase_in(&mut tx, proposal.document_id, $crate::domain::phase::Act::Revise, actor).await?;
                     let title = new.title.unwrap_or(proposal.title);
                     let number = proposal.revision.number + 1;
                     Self::insert_revision(&mut tx, id.0, number, &title, &new.body, &new.note, actor.id.0).await?;
@@ -313,6 +327,7 @@ macro_rules! proposal_store {
                     let mut tx = self.begin_write().await?;
                     let proposal = Self::lock_proposal(&mut tx, id.0).await?;
                     rules::check_text_change(actor, &proposal.facts())?;
+                    Self::check_phase_in(&mut tx, proposal.document_id, $crate::domain::phase::Act::Revise, actor).await?;
                     sqlx::query("UPDATE proposals SET status = 'withdrawn', updated_at = $2 WHERE id = $1")
                         .bind(id.0)
                         .bind(chrono::Utc::now())

@@ -44,6 +44,15 @@ pub(crate) struct DocumentRow {
     pub title: String,
     pub version: i64,
     pub updated_at: DateTime<Utc>,
+    phase: String,
+    amendments_close_at: Option<DateTime<Utc>>,
+}
+
+impl DocumentRow {
+    pub(crate) fn stage(&self) -> StoreResult<crate::domain::phase::Stage> {
+        let phase = crate::domain::phase::Phase::parse(&self.phase).ok_or_else(|| corrupt("phase", &self.phase))?;
+        Ok(crate::domain::phase::Stage { phase, amendments_close_at: self.amendments_close_at })
+    }
 }
 
 #[derive(sqlx::FromRow)]
@@ -277,6 +286,7 @@ pub(crate) fn charter_from_snapshot(
         title: snapshot.title,
         version,
         updated_at: created_at,
+        stage: Default::default(),
         sections: snapshot.sections,
     })
 }

@@ -25,6 +25,7 @@ use super::outbox_sql::outbox_store;
 use super::password_resets_sql::password_reset_store;
 use super::pending_sql::pending_store;
 use super::proposals_sql::proposal_store;
+use super::structure_sql::structure_store;
 use crate::bus::EventBus;
 
 pub struct SqliteStore {
@@ -100,6 +101,7 @@ account_store!(SqliteStore, Sqlite, for_update = "");
 account_lookups!(SqliteStore, Sqlite, for_update = "");
 event_store!(SqliteStore, Sqlite, record = two_statements);
 document_store!(SqliteStore, Sqlite, for_update = "");
+structure_store!(SqliteStore, Sqlite, for_update = "");
 proposal_store!(SqliteStore, Sqlite, for_update = "");
 comment_store!(SqliteStore, Sqlite, for_update = "");
 ballot_store!(SqliteStore, Sqlite, for_update = "");
