@@ -121,6 +121,16 @@ fn table() -> Vec<(&'static str, &'static str, &'static str, Expect)> {
             "",
             [&[401], &[403], &[200, 409], &[403], &[200, 409], &[401], &[401]],
         ),
+        // On the lockable proposal: its author organization invites Org B
+        // (the other delegate's), and the secretariat then finds it invited (409).
+        ("post", "/api/v1/proposals/{id}/cosponsors", "", [&[401], &[403], &[201], &[403], &[409], &[401], &[401]]),
+        // Only a delegate of the invited organization accepts.
+        (
+            "post",
+            "/api/v1/proposals/{id}/cosponsors/accept",
+            "",
+            [&[401], &[403], &[403], &[200], &[403], &[401], &[401]],
+        ),
         // Locking and unlocking are idempotent, on a proposal of their own.
         ("post", "/api/v1/proposals/{id}/lock", "", SECRETARIAT),
         ("post", "/api/v1/proposals/{id}/unlock", "", SECRETARIAT),
@@ -240,7 +250,10 @@ impl World {
             "/api/v1/documents/{id}/versions/{version}" => p(&self.doc).replace("{version}", "1"),
             t if t.starts_with("/api/v1/documents/{id}") => p(&self.doc),
             "/api/v1/proposals/{id}/withdraw" => p(&self.withdrawn),
-            "/api/v1/proposals/{id}/lock" | "/api/v1/proposals/{id}/unlock" => p(&self.lockable),
+            "/api/v1/proposals/{id}/lock"
+            | "/api/v1/proposals/{id}/unlock"
+            | "/api/v1/proposals/{id}/cosponsors"
+            | "/api/v1/proposals/{id}/cosponsors/accept" => p(&self.lockable),
             "/api/v1/proposals/{id}/ballot" => p(&self.unballoted),
             t if t.starts_with("/api/v1/proposals/{id}") => p(&self.proposal),
             "/api/v1/comments/{id}" if method == "patch" => p(&self.comment_edit),
@@ -303,6 +316,7 @@ fn body(method: &str, template: &str, world: &World, n: usize) -> Body {
         ("post", "/api/v1/documents/{id}/proposals") => json(json!({
             "kind": "amend", "section_id": world.article, "title": "Otra", "body": "Otro texto.", "rationale": "r"
         })),
+        ("post", "/api/v1/proposals/{id}/cosponsors") => json(json!({"organization_id": world.org_b})),
         ("post", "/api/v1/proposals/{id}/revisions") => json(json!({"body": format!("Revisión {n}.")})),
         ("post", "/api/v1/proposals/{id}/comments") | ("patch", "/api/v1/comments/{id}") => json(json!({"body": "x"})),
         ("post", "/api/v1/comments/{id}/hide") | ("post", "/api/v1/comments/{id}/flag") => json(json!({"reason": "r"})),

@@ -189,6 +189,8 @@ async fn openapi_describes_every_route(backend: Backend) {
         ("/api/v1/proposals/{id}/diff", "get"),
         ("/api/v1/proposals/{id}/withdraw", "post"),
         ("/api/v1/proposals/{id}/lock", "post"),
+        ("/api/v1/proposals/{id}/cosponsors", "post"),
+        ("/api/v1/proposals/{id}/cosponsors/accept", "post"),
         ("/api/v1/proposals/{id}/unlock", "post"),
         ("/api/v1/proposals/{id}/comments", "get"),
         ("/api/v1/proposals/{id}/comments", "post"),

@@ -309,6 +309,8 @@ async fn proposal_by_the_secretariat(
         title: "Moción".into(),
         body: "texto de la moción".into(),
         rationale: String::new(),
+        section_title: None,
+        supersedes: Vec::new(),
     };
     let proposal = store.create_proposal(charter.id, new, &admin).await.unwrap();
     (admin, proposal)

@@ -15,6 +15,8 @@ pub struct Change<'a> {
     pub after_section_id: Option<SectionId>,
     pub title: &'a str,
     pub body: &'a str,
+    /// An amendment's new title for its section.
+    pub section_title: Option<&'a str>,
 }
 
 fn conflict(detail: &str) -> Refusal {
@@ -46,6 +48,9 @@ pub fn adopt(
             }
             if change.kind == ProposalKind::Amend {
                 sections[index].body = change.body.to_owned();
+                if let Some(title) = change.section_title {
+                    sections[index].title = title.to_owned();
+                }
             } else {
                 sections.remove(index);
             }
@@ -78,7 +83,14 @@ mod tests {
     }
 
     fn change(kind: ProposalKind, section: Option<SectionId>, after: Option<SectionId>) -> Change<'static> {
-        Change { kind, section_id: section, after_section_id: after, title: "Nuevo", body: "texto nuevo" }
+        Change {
+            kind,
+            section_id: section,
+            after_section_id: after,
+            title: "Nuevo",
+            body: "texto nuevo",
+            section_title: None,
+        }
     }
 
     #[test]

@@ -45,6 +45,7 @@ fn proposal(base: &Charter, kind: ProposalKind, section: Option<usize>, after: O
             number: 2,
             body: body.into(),
             body_html: String::new(),
+            section_title: None,
             created_at: Utc::now(),
             author: (&author).into(),
         },
@@ -53,6 +54,10 @@ fn proposal(base: &Charter, kind: ProposalKind, section: Option<usize>, after: O
         comment_count: 0,
         ballot_id: None,
         created_at: Utc::now(),
+        cosponsors: Vec::new(),
+        invited_cosponsors: Vec::new(),
+        supersedes: Vec::new(),
+        superseded_by: None,
     }
 }
 

@@ -20,6 +20,8 @@ pub enum EventKind {
     ProposalRevised,
     ProposalStatus,
     ProposalLocked,
+    /// A co-sponsor was invited or accepted.
+    ProposalCosponsors,
     DocumentVersion,
     /// The document moved to another phase, or its deadline changed.
     DocumentPhase,
@@ -53,6 +55,7 @@ string_enum!(EventKind {
     ProposalRevised => "proposal.revised",
     ProposalStatus => "proposal.status",
     ProposalLocked => "proposal.locked",
+    ProposalCosponsors => "proposal.cosponsors",
     DocumentVersion => "document.version",
     DocumentPhase => "document.phase",
     BallotOpened => "ballot.opened",
@@ -103,6 +106,7 @@ impl EventKind {
             ProposalRevised => Shape::Proposal(ProposalChange::Revised),
             ProposalStatus => Shape::Proposal(ProposalChange::Status),
             ProposalLocked => Shape::Proposal(ProposalChange::Locked),
+            ProposalCosponsors => Shape::Proposal(ProposalChange::Cosponsors),
             DocumentVersion => Shape::DocumentVersion,
             DocumentPhase => Shape::DocumentPhase,
             BallotOpened => Shape::Ballot(BallotChange::Opened),

@@ -42,6 +42,7 @@ pub enum ProposalChange {
     Revised,
     Status,
     Locked,
+    Cosponsors,
 }
 
 /// The kinds of ballot event; each has its own payload.
@@ -84,6 +85,7 @@ kinds_of!(CommentChange {
 kinds_of!(FlagChange { Created => FlagCreated, Resolved => FlagResolved });
 kinds_of!(ProposalChange {
     Created => ProposalCreated, Revised => ProposalRevised, Status => ProposalStatus, Locked => ProposalLocked,
+    Cosponsors => ProposalCosponsors,
 });
 kinds_of!(BallotChange {
     Opened => BallotOpened, Participation => BallotParticipation, Tally => BallotTally,

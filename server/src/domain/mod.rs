@@ -14,6 +14,7 @@ pub mod charter;
 pub mod charter_text;
 pub mod checkpoint;
 pub mod comment;
+pub mod consolidation;
 pub mod decision;
 pub mod diff;
 pub mod event;

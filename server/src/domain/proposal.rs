@@ -28,12 +28,14 @@ pub enum ProposalStatus {
     Rejected,
     Adopted,
     Withdrawn,
+    /// Replaced by a consolidated text (`superseded_by`).
+    Superseded,
 }
 
 string_enum!(ProposalKind { Amend => "amend", Add => "add", Delete => "delete", General => "general" });
 string_enum!(ProposalStatus {
     Open => "open", Voting => "voting", Passed => "passed", Rejected => "rejected",
-    Adopted => "adopted", Withdrawn => "withdrawn",
+    Adopted => "adopted", Withdrawn => "withdrawn", Superseded => "superseded",
 });
 
 /// A proposal's facts that the rules look at.
@@ -48,6 +50,8 @@ pub struct ProposalFacts {
     pub status: ProposalStatus,
     pub locked: bool,
     pub base_version: i64,
+    /// The organizations that accepted to co-sign it.
+    pub cosponsors: Vec<super::ids::OrganizationId>,
 }
 
 /// Delegates and the secretariat propose; observers never do.
@@ -63,6 +67,43 @@ pub fn may_act_for_proposal(user: &User, proposal: &ProposalFacts) -> bool {
             Role::Delegate => user.organization.id == proposal.organization_id,
             Role::Observer => false,
         }
+}
+
+/// Revising: a delegate of the author organization or of a co-sponsor, or
+/// the secretariat. Withdrawing stays with the author organization.
+pub fn may_revise(user: &User, proposal: &ProposalFacts) -> bool {
+    may_act_for_proposal(user, proposal)
+        || (user.active && user.role == Role::Delegate && proposal.cosponsors.contains(&user.organization.id))
+}
+
+/// A new revision: who may revise, and only while the proposal is open.
+pub fn check_revision(user: &User, proposal: &ProposalFacts) -> Result<(), Refusal> {
+    if !may_revise(user, proposal) {
+        return Err(Refusal::Forbidden(
+            "only a delegate of the author or a co-sponsor organization, or the secretariat, may revise this proposal"
+                .into(),
+        ));
+    }
+    check_text_open(proposal)
+}
+
+/// Inviting a co-sponsor: a delegate of the author organization (or the
+/// secretariat), inviting another active member organization.
+pub fn check_cosponsor_invitation(
+    user: &User,
+    proposal: &ProposalFacts,
+    invited: &super::account::Organization,
+) -> Result<(), Refusal> {
+    if !may_act_for_proposal(user, proposal) {
+        return Err(Refusal::Forbidden("only a delegate of the author organization may invite co-sponsors".into()));
+    }
+    if invited.id == proposal.organization_id {
+        return Err(Invalid::new("organization_id", "the author organization already signs the proposal").into());
+    }
+    if invited.kind != super::account::OrganizationKind::Member || !invited.active {
+        return Err(Invalid::new("organization_id", "only an active member organization can co-sign").into());
+    }
+    check_text_open(proposal)
 }
 
 /// The text can change (revise, withdraw) only while the proposal is open.
@@ -98,7 +139,15 @@ pub fn check_target(
 ) -> Result<(), Invalid> {
     let find = |id: SectionId| sections.iter().find(|section| section.id == id);
     match kind {
-        ProposalKind::Amend | ProposalKind::Delete => {
+        // An amendment may rename a chapter as well as change an article.
+        ProposalKind::Amend => {
+            if after_section_id.is_some() {
+                return Err(Invalid::new("after_section_id", "only an `add` proposal names a section to follow"));
+            }
+            let id = section_id.ok_or_else(|| Invalid::new("section_id", "name the article or chapter to change"))?;
+            find(id).map(|_| ()).ok_or_else(|| Invalid::new("section_id", "no such section in this document"))
+        }
+        ProposalKind::Delete => {
             if after_section_id.is_some() {
                 return Err(Invalid::new("after_section_id", "only an `add` proposal names a section to follow"));
             }
@@ -166,6 +215,15 @@ pub struct Proposal {
     pub comment_count: i64,
     pub ballot_id: Option<uuid::Uuid>,
     pub created_at: DateTime<Utc>,
+    /// Organizations that co-sign it (accepted), and those invited.
+    pub cosponsors: Vec<super::account::Organization>,
+    pub invited_cosponsors: Vec<super::account::Organization>,
+    /// The proposals this consolidated text replaces.
+    #[schema(value_type = Vec<uuid::Uuid>)]
+    pub supersedes: Vec<ProposalId>,
+    /// The consolidated text that replaced this one.
+    #[schema(value_type = Option<uuid::Uuid>)]
+    pub superseded_by: Option<ProposalId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -173,6 +231,8 @@ pub struct CurrentRevision {
     pub number: i64,
     pub body: String,
     pub body_html: String,
+    /// The new title it gives the section (`None`: the title stays).
+    pub section_title: Option<String>,
     pub created_at: DateTime<Utc>,
     pub author: super::account::PersonRef,
 }
@@ -189,6 +249,7 @@ impl Proposal {
             status: self.status,
             locked: self.locked,
             base_version: self.base_version,
+            cosponsors: self.cosponsors.iter().map(|org| org.id).collect(),
         }
     }
 }
@@ -198,6 +259,7 @@ pub struct Revision {
     pub number: i64,
     pub title: String,
     pub body: String,
+    pub section_title: Option<String>,
     pub note: String,
     pub created_at: DateTime<Utc>,
     pub author: super::account::PersonRef,
@@ -221,6 +283,7 @@ mod tests {
             status,
             locked: false,
             base_version: 1,
+            cosponsors: Vec::new(),
         }
     }
 

@@ -7,6 +7,7 @@ pub mod ballots;
 pub mod checkpoints;
 pub mod comments;
 pub mod comparison;
+pub mod cosponsors;
 pub mod documents;
 pub mod error;
 pub mod events;
@@ -47,6 +48,7 @@ pub fn app(state: AppState) -> Router {
         .merge(invitations::router())
         .merge(documents::router())
         .merge(proposals::router())
+        .merge(cosponsors::router())
         .merge(comments::router())
         .merge(events::router())
         .merge(ballots::router())

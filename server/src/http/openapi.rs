@@ -6,8 +6,8 @@ use utoipa::{Modify, OpenApi};
 use super::extract::Json;
 use super::openapi_responses::StandardResponses;
 use super::{
-    accounts, admin, ballots, checkpoints, comments, comparison, documents, events, export, health, invitations,
-    minutes, notifications, outbox, password_reset, pending, people, preferences, proposals, structure,
+    accounts, admin, ballots, checkpoints, comments, comparison, cosponsors, documents, events, export, health,
+    invitations, minutes, notifications, outbox, password_reset, pending, people, preferences, proposals, structure,
 };
 
 #[derive(OpenApi)]
@@ -25,6 +25,7 @@ use super::{
         structure::update_document, structure::delete_section, structure::move_section,
         proposals::list, proposals::create, proposals::show, proposals::revisions, proposals::revise,
         proposals::diff, proposals::withdraw, proposals::lock, proposals::unlock,
+        cosponsors::invite, cosponsors::accept,
         comments::list, comments::create, comments::edit, comments::history, comments::delete,
         comments::hide, comments::unhide, comments::flag, comments::flags, comments::resolve,
         events::replay, crate::ws::upgrade,

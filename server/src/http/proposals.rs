@@ -61,6 +61,14 @@ pub struct CreateProposal {
     #[serde(default)]
     #[schema(max_length = 100000)]
     pub rationale: String,
+    /// A new title for the article or chapter (`amend` only).
+    #[schema(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
+    pub section_title: Option<String>,
+    /// Open proposals on the same section that this consolidated text
+    /// replaces (secretariat only).
+    #[serde(default)]
+    #[schema(max_items = 50)]
+    pub supersedes: Vec<Uuid>,
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -75,6 +83,10 @@ pub struct CreateRevision {
     )]
     pub title: Option<String>,
     pub note: Option<String>,
+    /// A new title for the article or chapter (`amend` only); absent keeps
+    /// the one proposed before.
+    #[schema(max_length = 200, pattern = r"^[^\x00-\x1f\x7f-\x9f]*$")]
+    pub section_title: Option<String>,
 }
 
 /// The most revisions one page holds, and the default.
@@ -109,6 +121,15 @@ pub struct TextDiff {
 fn long_text(field: &'static str, text: &str) -> ApiResult<String> {
     limits::length(field, text, SECTION_BODY_CHARS)?;
     Ok(text.to_owned())
+}
+
+/// A new title is what an amendment may propose besides a new text.
+fn proposed_title(kind: ProposalKind, title: Option<&str>) -> ApiResult<Option<String>> {
+    match (kind, title) {
+        (_, None) => Ok(None),
+        (ProposalKind::Amend, Some(title)) => Ok(Some(super::documents::section_title(title)?)),
+        (_, Some(_)) => Err(ApiError::validation("section_title", "only an `amend` proposal renames a section")),
+    }
 }
 
 /// Proposals on a document, oldest first, optionally of one status.
@@ -151,7 +172,12 @@ pub async fn create(
         title: limits::title("title", &request.title)?,
         body,
         rationale: long_text("rationale", &request.rationale)?,
+        section_title: proposed_title(request.kind, request.section_title.as_deref())?,
+        supersedes: request.supersedes.into_iter().map(ProposalId).collect(),
     };
+    if new.supersedes.len() > 50 {
+        return Err(ApiError::validation("supersedes", "at most 50 proposals"));
+    }
     let proposal = state.store.create_proposal(DocumentId(id), new, &actor).await?;
     Ok((StatusCode::CREATED, Json(proposal)))
 }
@@ -206,6 +232,7 @@ pub async fn revise(
         title: request.title.as_deref().map(|title| limits::title("title", title)).transpose()?,
         body: long_text("body", &request.body)?,
         note: long_text("note", request.note.as_deref().unwrap_or_default())?,
+        section_title: request.section_title.as_deref().map(super::documents::section_title).transpose()?,
     };
     let proposal = state.store.revise(ProposalId(id), new, &actor).await?;
     Ok((StatusCode::CREATED, Json(proposal)))

@@ -293,6 +293,7 @@ macro_rules! ballot_store {
                         after_section_id: current.after_section_id,
                         title: &current.title,
                         body: &current.revision.body,
+                        section_title: current.revision.section_title.as_deref(),
                     };
                     let mut events = Vec::new();
                     if let Some(sections) = adopt(&change, &base.sections, &charter.sections, SectionId::new())? {

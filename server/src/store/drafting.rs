@@ -7,7 +7,7 @@ use crate::domain::account::User;
 use crate::domain::charter::{Charter, DocumentSummary, SectionKind, VersionInfo};
 use crate::domain::comment::{Anchor, Comment, Flag, FlagAction};
 use crate::domain::event::{Event, Topic};
-use crate::domain::ids::{CommentId, DocumentId, FlagId, ProposalId, SectionId};
+use crate::domain::ids::{CommentId, DocumentId, FlagId, OrganizationId, ProposalId, SectionId};
 use crate::domain::proposal::{Proposal, ProposalKind, ProposalStatus, Revision};
 
 #[derive(Debug, Clone)]
@@ -26,6 +26,10 @@ pub struct NewProposal {
     pub title: String,
     pub body: String,
     pub rationale: String,
+    /// A new title for the section (`amend` only).
+    pub section_title: Option<String>,
+    /// The proposals a consolidated text replaces (secretariat only).
+    pub supersedes: Vec<ProposalId>,
 }
 
 #[derive(Debug, Clone)]
@@ -33,6 +37,8 @@ pub struct NewRevision {
     pub title: Option<String>,
     pub body: String,
     pub note: String,
+    /// A new title for the section; `None` keeps the one proposed before.
+    pub section_title: Option<String>,
 }
 
 #[derive(Debug, Clone)]
@@ -116,6 +122,18 @@ pub trait ProposalStore: Send + Sync + 'static {
     async fn revise(&self, id: ProposalId, new: NewRevision, actor: &User) -> StoreResult<Proposal>;
     async fn withdraw(&self, id: ProposalId, actor: &User) -> StoreResult<Proposal>;
     async fn set_locked(&self, id: ProposalId, locked: bool, actor: &User) -> StoreResult<Proposal>;
+}
+
+/// Organizations that co-sign proposals.
+#[async_trait]
+pub trait CosponsorStore: Send + Sync + 'static {
+    async fn invite_cosponsor(
+        &self,
+        id: ProposalId,
+        organization: OrganizationId,
+        actor: &User,
+    ) -> StoreResult<Proposal>;
+    async fn accept_cosponsorship(&self, id: ProposalId, actor: &User) -> StoreResult<Proposal>;
 }
 
 #[async_trait]

@@ -28,6 +28,7 @@ mod ballot_lookups_sql;
 mod ballots_sql;
 mod checkpoints_sql;
 mod comments_sql;
+mod cosponsors_sql;
 mod documents_sql;
 mod drafting;
 mod error;
@@ -70,8 +71,8 @@ use crate::domain::ids::{OrganizationId, UserId};
 
 pub use backup::{backup, restore, BackupSummary, RestoreSummary};
 pub use drafting::{
-    ChainReport, CommentEdit, DiscussionStore, DocumentChange, DocumentStore, EventStore, NewComment, NewProposal,
-    NewRevision, NewSection, ProposalStore, StructureStore,
+    ChainReport, CommentEdit, CosponsorStore, DiscussionStore, DocumentChange, DocumentStore, EventStore, NewComment,
+    NewProposal, NewRevision, NewSection, ProposalStore, StructureStore,
 };
 pub use error::{StoreError, StoreResult};
 pub use invitations::InvitationStore;
@@ -167,6 +168,7 @@ pub trait Store:
     + DocumentStore
     + StructureStore
     + ProposalStore
+    + CosponsorStore
     + DiscussionStore
     + EventStore
     + BallotStore
@@ -186,6 +188,7 @@ impl<T> Store for T where
         + DocumentStore
         + StructureStore
         + ProposalStore
+        + CosponsorStore
         + DiscussionStore
         + EventStore
         + BallotStore

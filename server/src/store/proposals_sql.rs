@@ -5,16 +5,17 @@
 /// A `RevisionRow`: `r` is the revision, `u` its author.
 macro_rules! revision_columns {
     () => {
-        "SELECT r.number, r.title, r.body, r.note, r.created_at, r.author_id, u.display_name AS author_name"
+        "SELECT r.number, r.title, r.body, r.section_title, r.note, r.created_at, r.author_id, u.display_name AS author_name"
     };
 }
 
 macro_rules! proposal_select {
     () => {
         "SELECT p.id, p.document_id, p.kind, p.section_id, p.after_section_id, p.title, p.rationale, \
-         p.status, p.base_version, p.locked, p.outdated, p.ballot_id, p.created_at, \
+         p.status, p.base_version, p.locked, p.outdated, p.ballot_id, p.created_at, p.supersedes, p.superseded_by, \
          p.author_id, a.display_name AS author_name, \
-         r.number AS rev_number, r.body AS rev_body, r.created_at AS rev_created_at, \
+         r.number AS rev_number, r.body AS rev_body, r.section_title AS rev_section_title, \
+         r.created_at AS rev_created_at, \
          r.author_id AS rev_author_id, ra.display_name AS rev_author_name, \
          (SELECT COUNT(*) FROM comments c WHERE c.proposal_id = p.id AND c.deleted = FALSE) AS comment_count, \
          o.id AS org_id, o.name AS org_name, o.short_name AS org_short_name, o.kind AS org_kind, \
@@ -49,7 +50,11 @@ macro_rules! proposal_store {
                     id: uuid::Uuid,
                 ) -> StoreResult<Proposal> {
                     let sql = concat!(proposals_sql::proposal_select!(), " WHERE p.id = $1");
-                    Self::one_by_id::<ProposalRow, _>(conn, sql, id, "proposal").await
+                    let proposal: Proposal = Self::one_by_id::<ProposalRow, _>(conn, sql, id, "proposal").await?;
+                    let mut one = [proposal];
+                    Self::with_cosponsors_in(conn, one[0].document_id.0, Some(id), &mut one).await?;
+                    let [proposal] = one;
+                    Ok(proposal)
                 }
 
                 /// Locks the proposal row for the rest of the transaction and
@@ -92,18 +97,19 @@ macro_rules! proposal_store {
                     proposal: uuid::Uuid,
                     number: i64,
                     title: &str,
-                    body: &str,
+                    (body, section_title): (&str, Option<&str>),
                     note: &str,
                     author: uuid::Uuid,
                 ) -> StoreResult<()> {
                     sqlx::query(
-                        "INSERT INTO proposal_revisions (proposal_id, number, title, body, note, author_id, created_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                        "INSERT INTO proposal_revisions (proposal_id, number, title, body, section_title, note, \
+                         author_id, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                     )
                     .bind(proposal)
                     .bind(number)
                     .bind(title)
                     .bind(body)
+                    .bind(section_title)
                     .bind(note)
                     .bind(author)
                     .bind(chrono::Utc::now())
@@ -128,6 +134,60 @@ macro_rules! proposal_store {
                         NewEvent::proposal(Topic::Proposal(proposal.id), change, &proposal),
                     ];
                     Ok((proposal, events))
+                }
+
+                /// The proposals a consolidated text would replace, checked.
+                async fn check_supersedes_in(
+                    conn: &mut <$db as sqlx::Database>::Connection,
+                    document: DocumentId,
+                    new: &NewProposal,
+                    actor: &User,
+                ) -> StoreResult<Vec<Proposal>> {
+                    let mut replaced = Vec::new();
+                    for id in &new.supersedes {
+                        match Self::proposal_in(conn, id.0).await {
+                            Ok(found) if found.document_id == document => replaced.push(found),
+                            Ok(_) | Err(StoreError::NotFound(_)) => {}
+                            Err(other) => return Err(other),
+                        }
+                    }
+                    let facts: Vec<_> = replaced.iter().map(Proposal::facts).collect();
+                    $crate::domain::consolidation::check_supersedes(actor, new.section_id, &new.supersedes, &facts)?;
+                    Ok(replaced)
+                }
+
+                /// `replaced` become `superseded` by `by`, each linking to it and
+                /// it listing them; their organizations are told.
+                async fn supersede_in(
+                    conn: &mut <$db as sqlx::Database>::Connection,
+                    by: ProposalId,
+                    replaced: &[Proposal],
+                ) -> StoreResult<Vec<NewEvent>> {
+                    if replaced.is_empty() {
+                        return Ok(Vec::new());
+                    }
+                    let ids: Vec<ProposalId> = replaced.iter().map(|p| p.id).collect();
+                    let list = serde_json::to_string(&ids).map_err(|err| StoreError::Corrupt(err.to_string()))?;
+                    sqlx::query("UPDATE proposals SET supersedes = $2 WHERE id = $1")
+                        .bind(by.0)
+                        .bind(list)
+                        .execute(&mut *conn)
+                        .await
+                        .map_err(Self::err)?;
+                    let mut events = Vec::new();
+                    for old in replaced {
+                        sqlx::query(
+                            "UPDATE proposals SET status = 'superseded', superseded_by = $2, updated_at = $3 WHERE id = $1",
+                        )
+                        .bind(old.id.0)
+                        .bind(by.0)
+                        .bind(chrono::Utc::now())
+                        .execute(&mut *conn)
+                        .await
+                        .map_err(Self::err)?;
+                        events.extend(Self::proposal_events(conn, old.id.0, ProposalChange::Status).await?.1);
+                    }
+                    Ok(events)
                 }
 
                 /// Refuses `act` unless the document's phase allows it now.
@@ -175,7 +235,10 @@ macro_rules! proposal_store {
                         &charter.sections,
                     )
                     .map_err(StoreError::Invalid)?;
+                    $crate::domain::references::check_references("body", &new.body, &charter.sections)
+                        .map_err(StoreError::Invalid)?;
                     let id = ProposalId::new();
+                    let superseded = Self::check_supersedes_in(&mut tx, document, &new, actor).await?;
                     let now = chrono::Utc::now();
                     sqlx::query(
                         "INSERT INTO proposals (id, document_id, kind, section_id, after_section_id, title, rationale, \
@@ -196,8 +259,14 @@ macro_rules! proposal_store {
                     .execute(&mut *tx)
                     .await
                     .map_err(Self::err)?;
-                    Self::insert_revision(&mut tx, id.0, 1, &new.title, &new.body, "", actor.id.0).await?;
-                    self.finish_proposal_change(tx, id.0, ProposalChange::Created, actor).await
+                    let revision = (new.body.as_str(), new.section_title.as_deref());
+                    Self::insert_revision(&mut tx, id.0, 1, &new.title, revision, "", actor.id.0).await?;
+                    let events = Self::supersede_in(&mut tx, id, &superseded).await?;
+                    let (proposal, mut created) = Self::proposal_events(&mut tx, id.0, ProposalChange::Created).await?;
+                    created.extend(events);
+                    let events = Self::append_events(&mut tx, Some(actor), created).await?;
+                    self.commit_and_publish(tx, events).await?;
+                    Ok(proposal)
                 }
 
                 async fn proposal(
@@ -228,7 +297,9 @@ macro_rules! proposal_store {
                     .fetch_all(&mut *conn)
                     .await
                     .map_err(Self::err)?;
-                    rows::convert_all(rows)
+                    let mut proposals: Vec<Proposal> = rows::convert_all(rows)?;
+                    Self::with_cosponsors_in(&mut conn, document.0, None, &mut proposals).await?;
+                    Ok(proposals)
                 }
 
                 async fn revisions(
@@ -293,11 +364,19 @@ macro_rules! proposal_store {
                     use $crate::domain::proposal as rules;
                     let mut tx = self.begin_write().await?;
                     let proposal = Self::lock_proposal(&mut tx, id.0).await?;
-                    rules::check_text_change(actor, &proposal.facts())?;
+                    rules::check_revision(actor, &proposal.facts())?;
                     Self::check_phase_in(&mut tx, proposal.document_id, $crate::domain::phase::Act::Revise, actor).await?;
                     let title = new.title.unwrap_or(proposal.title);
                     let number = proposal.revision.number + 1;
-                    Self::insert_revision(&mut tx, id.0, number, &title, &new.body, &new.note, actor.id.0).await?;
+                    if new.section_title.is_some() && proposal.kind != $crate::domain::proposal::ProposalKind::Amend {
+                        return Err(StoreError::Invalid($crate::domain::limits::Invalid::new(
+                            "section_title",
+                            "only an `amend` proposal renames a section",
+                        )));
+                    }
+                    let section_title = new.section_title.or(proposal.revision.section_title);
+                    let revision = (new.body.as_str(), section_title.as_deref());
+                    Self::insert_revision(&mut tx, id.0, number, &title, revision, &new.note, actor.id.0).await?;
                     // Revising an outdated proposal is revising it against the
                     // current text: that becomes its base.
                     let base_version = if proposal.outdated {

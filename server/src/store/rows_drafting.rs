@@ -95,6 +95,9 @@ pub(crate) struct ProposalRow {
     author_name: String,
     rev_number: i64,
     rev_body: String,
+    rev_section_title: Option<String>,
+    supersedes: Option<String>,
+    superseded_by: Option<Uuid>,
     rev_created_at: DateTime<Utc>,
     rev_author_id: Uuid,
     rev_author_name: String,
@@ -123,6 +126,7 @@ impl TryFrom<ProposalRow> for Proposal {
                 number: row.rev_number,
                 body_html: render_html(&row.rev_body),
                 body: row.rev_body,
+                section_title: row.rev_section_title,
                 created_at: row.rev_created_at,
                 author: PersonRef { id: row.rev_author_id.into(), display_name: row.rev_author_name },
             },
@@ -131,7 +135,29 @@ impl TryFrom<ProposalRow> for Proposal {
             comment_count: row.comment_count,
             ballot_id: row.ballot_id,
             created_at: row.created_at,
+            // Filled by the store from proposal_cosponsors.
+            cosponsors: Vec::new(),
+            invited_cosponsors: Vec::new(),
+            supersedes: match row.supersedes.as_deref() {
+                None => Vec::new(),
+                Some(text) => serde_json::from_str(text).map_err(|_| corrupt("supersedes", text))?,
+            },
+            superseded_by: row.superseded_by.map(Into::into),
         })
+    }
+}
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct CosponsorRow {
+    pub proposal_id: Uuid,
+    pub accepted: bool,
+    #[sqlx(flatten)]
+    organization: OrganizationRow,
+}
+
+impl CosponsorRow {
+    pub(crate) fn organization(self) -> StoreResult<crate::domain::account::Organization> {
+        self.organization.try_into()
     }
 }
 
@@ -140,6 +166,7 @@ pub(crate) struct RevisionRow {
     number: i64,
     title: String,
     body: String,
+    section_title: Option<String>,
     note: String,
     created_at: DateTime<Utc>,
     author_id: Uuid,
@@ -152,6 +179,7 @@ impl From<RevisionRow> for Revision {
             number: row.number,
             title: row.title,
             body: row.body,
+            section_title: row.section_title,
             note: row.note,
             created_at: row.created_at,
             author: PersonRef { id: row.author_id.into(), display_name: row.author_name },
