@@ -98,6 +98,12 @@ fn table() -> Vec<(&'static str, &'static str, &'static str, Expect)> {
         ("patch", "/api/v1/documents/{id}", "", SECRETARIAT),
         // Each on a fresh section of its own.
         ("delete", "/api/v1/sections/{id}", "", SECRETARIAT),
+        // A block of one article; the secretariat opens it.
+        ("post", "/api/v1/documents/{id}/ballots", "", SECRETARIAT_201),
+        ("get", "/api/v1/documents/{id}/ballots", "", SIGNED_IN),
+        // Delegates say their organization's stance; nobody else does.
+        ("put", "/api/v1/sections/{id}/stance", "", [&[401], &[403], &[204], &[204], &[403], &[401], &[401]]),
+        ("get", "/api/v1/documents/{id}/stances", "", SIGNED_IN),
         ("post", "/api/v1/sections/{id}/move", "", SECRETARIAT),
         // On a second document, so the charter's articles stay in place.
         ("post", "/api/v1/documents/{id}/import", "", SECRETARIAT),
@@ -245,7 +251,7 @@ impl World {
             "/api/v1/users/{id}" => p(&self.deactivated_id),
             "/api/v1/users/{id}/access-link" => p(&self.active_id),
             "/api/v1/sections/{id}" if method == "delete" => p(&self.deletable[caller]),
-            "/api/v1/sections/{id}" | "/api/v1/sections/{id}/move" => p(&self.article),
+            "/api/v1/sections/{id}" | "/api/v1/sections/{id}/move" | "/api/v1/sections/{id}/stance" => p(&self.article),
             "/api/v1/documents/{id}/import" => p(&self.import_doc),
             "/api/v1/documents/{id}/versions/{version}" => p(&self.doc).replace("{version}", "1"),
             t if t.starts_with("/api/v1/documents/{id}") => p(&self.doc),
@@ -311,6 +317,10 @@ fn body(method: &str, template: &str, world: &World, n: usize) -> Body {
         ("post", "/api/v1/documents/{id}/sections") => json(json!({"kind": "article", "title": "Nuevo", "body": "t"})),
         ("patch", "/api/v1/sections/{id}") => json(json!({"body": format!("Texto {n}.")})),
         ("patch", "/api/v1/documents/{id}") => json(json!({"phase": "amendments"})),
+        ("post", "/api/v1/documents/{id}/ballots") => {
+            json(json!({"kind": "block", "section_ids": [world.article], "majority": "simple", "quorum": 0.0}))
+        }
+        ("put", "/api/v1/sections/{id}/stance") => json(json!({"stance": "agree"})),
         ("post", "/api/v1/sections/{id}/move") => json(json!({"after_section_id": null})),
         ("post", "/api/v1/documents/{id}/import") => Body::Markdown("## C\n\n### A\n\nt\n"),
         ("post", "/api/v1/documents/{id}/proposals") => json(json!({

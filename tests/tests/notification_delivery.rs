@@ -51,7 +51,8 @@ async fn preferences_have_defaults_and_what_is_off_is_not_recorded(backend: Back
     assert_eq!(defaults["notifications"]["ballot.reminder"], "email");
     assert_eq!(defaults["notifications"]["comment.reply"], "digest", "replies in the digest");
     assert_eq!(defaults["notifications"]["comment.mention"], "digest");
-    assert_eq!(defaults["notifications"].as_object().unwrap().len(), 8, "every kind: {defaults}");
+    assert_eq!(defaults["notifications"]["document.phase"], "email", "a new phase changes what one may do");
+    assert_eq!(defaults["notifications"].as_object().unwrap().len(), 9, "every kind: {defaults}");
 
     let chosen = json!({"lang": "en", "notifications": {"comment.reply": "off"}});
     let saved = t.app.answer(Some(&t.ana), Method::PUT, path, Some(chosen), StatusCode::OK).await;

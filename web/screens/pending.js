@@ -19,10 +19,10 @@ function ballotItem(item) {
     ? h('span', { class: 'badge badge-ok', 'data-test': 'voted', t: item.my_vote ? ['pending.voted_as', { choice: { key: `choice.${item.my_vote}` } }] : ['pending.voted'] })
     : h('span', { class: 'badge badge-warn', 'data-test': 'not-voted', t: ['pending.not_voted'] });
   return h('li', { class: 'panel card', 'data-test': 'pending-ballot', 'data-voted': String(item.voted) },
-    h('p', null, h('a', { href: `/propuestas/${enc(item.proposal.id)}#ballot`, text: item.proposal.title })),
+    h('p', null, h('a', { href: item.link, text: item.title })),
     h('p', null, state),
     h('p', { class: 'hint' }, when),
-    !item.voted && h('p', null, h('a', { href: `/propuestas/${enc(item.proposal.id)}#ballot`, class: 'btn btn-primary', t: ['pending.vote'] })));
+    !item.voted && h('p', null, h('a', { href: item.link, class: 'btn btn-primary', t: ['pending.vote'] })));
 }
 
 function proposalItem(p) {

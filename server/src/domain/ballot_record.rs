@@ -6,8 +6,10 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::account::{PersonRef, Role, User};
+use super::ballot::quorum_met;
 use super::ballot::{outcome, Choice, Majority, Outcome, Tally};
-use super::ids::{BallotId, OrganizationId, ProposalId};
+use super::ballot_subject::{decide, AlternativesResult, BallotKind, BallotOption, Method, Subject};
+use super::ids::{BallotId, DocumentId, OrganizationId, ProposalId, SectionId};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
@@ -33,6 +35,10 @@ pub struct Vote {
     /// `None` once a secret ballot has closed or been cancelled: its choices
     /// are erased then, and only who took part, and when, remains.
     pub choice: Option<Choice>,
+    /// An alternatives ballot's vote: option ids, preferred first (one for
+    /// plurality); erased like a choice.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ranking: Option<Vec<uuid::Uuid>>,
     pub cast_by: PersonRef,
     pub cast_at: DateTime<Utc>,
 }
@@ -40,7 +46,7 @@ pub struct Vote {
 #[derive(Debug, Clone, PartialEq)]
 pub struct BallotRecord {
     pub id: BallotId,
-    pub proposal_id: ProposalId,
+    pub subject: Subject,
     pub status: BallotStatus,
     pub majority: Majority,
     pub quorum: f64,
@@ -66,6 +72,8 @@ pub struct BallotRecord {
     pub votes: Vec<Vote>,
     /// Computed once at the close and never changed.
     pub result: Option<Outcome>,
+    /// An alternatives ballot's ranking or counts, stored with the result.
+    pub alternatives: Option<AlternativesResult>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -82,8 +90,26 @@ pub struct Participation {
 pub struct BallotView {
     #[schema(value_type = uuid::Uuid)]
     pub id: BallotId,
-    #[schema(value_type = uuid::Uuid)]
-    pub proposal_id: ProposalId,
+    pub kind: BallotKind,
+    /// For a ballot on one proposal.
+    #[schema(value_type = Option<uuid::Uuid>)]
+    pub proposal_id: Option<ProposalId>,
+    /// For a ballot on a document (alternatives, approval, block).
+    #[schema(value_type = Option<uuid::Uuid>)]
+    pub document_id: Option<DocumentId>,
+    /// Alternatives: how it is decided, and the options.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub method: Option<Method>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<BallotOption>,
+    /// Approval: the version of the text approved.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub version: Option<i64>,
+    /// Block: the articles adopted as they stand.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(value_type = Vec<uuid::Uuid>)]
+    pub section_ids: Vec<SectionId>,
+    pub question: String,
     pub status: BallotStatus,
     pub majority: Majority,
     pub quorum: f64,
@@ -99,9 +125,16 @@ pub struct BallotView {
     pub tally: Option<Tally>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub result: Option<Outcome>,
+    /// Alternatives, once closed: the order, the winner, and the pairwise
+    /// matrix (ranked) or the counts (plurality).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alternatives: Option<AlternativesResult>,
     /// The caller's organization's current choice.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub my_vote: Option<Choice>,
+    /// The caller's organization's current ranking (alternatives).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub my_ranking: Option<Vec<uuid::Uuid>>,
 }
 
 impl BallotRecord {
@@ -133,9 +166,35 @@ impl BallotRecord {
         self.live_results || self.status == BallotStatus::Closed
     }
 
-    /// The result a close now would store.
-    pub fn compute_result(&self) -> Outcome {
-        outcome(self.majority, self.quorum, self.tally(), self.eligible_count())
+    /// The result a close now would store. An alternatives ballot passes
+    /// when a proposal wins (not the status quo), with the quorum; its
+    /// tally counts the organizations that ranked as `yes`.
+    pub fn compute_result(&self) -> (Outcome, Option<AlternativesResult>) {
+        match &self.subject {
+            Subject::Alternatives { method, options, .. } => {
+                let rankings: Vec<Vec<uuid::Uuid>> = self.votes.iter().filter_map(|v| v.ranking.clone()).collect();
+                let participants = self.participation().voted;
+                let quorum_met = quorum_met(self.quorum, participants, self.eligible_count());
+                let result = decide(*method, options, &rankings, quorum_met);
+                let winner = result.winner.and_then(|id| options.iter().find(|o| o.id == id));
+                let outcome = Outcome {
+                    passed: winner.is_some_and(|option| option.proposal_id.is_some()),
+                    quorum_met,
+                    yes: participants,
+                    no: 0,
+                    abstain: 0,
+                    eligible: self.eligible_count(),
+                };
+                (outcome, Some(result))
+            }
+            _ => (outcome(self.majority, self.quorum, self.tally(), self.eligible_count()), None),
+        }
+    }
+
+    /// The proposal that won an alternatives ballot (closed, with quorum).
+    pub fn winning_proposal(&self) -> Option<ProposalId> {
+        let winner = self.alternatives.as_ref()?.winner?;
+        self.subject.options().iter().find(|o| o.id == winner)?.proposal_id
     }
 
     pub fn is_eligible(&self, organization: OrganizationId) -> bool {
@@ -144,9 +203,26 @@ impl BallotRecord {
 
     /// The ballot as `viewer`'s organization sees it (`None`: no organization's own vote).
     pub fn view_for(&self, viewer: Option<OrganizationId>) -> BallotView {
+        let mine = viewer.and_then(|org| self.votes.iter().find(|v| v.organization_id == org));
         BallotView {
             id: self.id,
-            proposal_id: self.proposal_id,
+            kind: self.subject.kind(),
+            proposal_id: self.subject.proposal_id(),
+            document_id: self.subject.document_id(),
+            method: match &self.subject {
+                Subject::Alternatives { method, .. } => Some(*method),
+                _ => None,
+            },
+            options: self.subject.options().to_vec(),
+            version: match &self.subject {
+                Subject::Approval { version, .. } => Some(*version),
+                _ => None,
+            },
+            section_ids: match &self.subject {
+                Subject::Block { section_ids, .. } => section_ids.clone(),
+                _ => Vec::new(),
+            },
+            question: self.question.clone(),
             status: self.status,
             majority: self.majority,
             quorum: self.quorum,
@@ -160,7 +236,9 @@ impl BallotRecord {
             participation: self.participation(),
             tally: self.tally_visible().then(|| self.tally()),
             result: self.result.filter(|_| self.status == BallotStatus::Closed),
-            my_vote: viewer.and_then(|org| self.votes.iter().find(|v| v.organization_id == org).and_then(|v| v.choice)),
+            alternatives: self.alternatives.clone().filter(|_| self.status == BallotStatus::Closed),
+            my_vote: mine.and_then(|v| v.choice),
+            my_ranking: mine.and_then(|v| v.ranking.clone()),
         }
     }
 }
@@ -179,7 +257,7 @@ mod tests {
     fn record(live: bool, status: BallotStatus, voter: &User) -> BallotRecord {
         BallotRecord {
             id: BallotId::new(),
-            proposal_id: ProposalId::new(),
+            subject: Subject::Proposal { proposal_id: ProposalId::new() },
             status,
             majority: Majority::Simple,
             quorum: 0.5,
@@ -200,10 +278,12 @@ mod tests {
             votes: vec![Vote {
                 organization_id: voter.organization.id,
                 choice: Some(Choice::Yes),
+                ranking: None,
                 cast_by: voter.into(),
                 cast_at: Utc::now(),
             }],
             result: None,
+            alternatives: None,
         }
     }
 

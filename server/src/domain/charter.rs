@@ -48,7 +48,19 @@ pub struct Charter {
     pub updated_at: DateTime<Utc>,
     /// The document's phase now (a past version shows the current one).
     pub stage: super::phase::Stage,
+    /// Once final: the approval that made it so.
+    pub approval: Option<Approval>,
     pub sections: Vec<Section>,
+}
+
+/// The ballot that approved the whole text, at which version, and the
+/// SHA-256 of the text approved (what the frozen text is checked against).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Approval {
+    #[schema(value_type = uuid::Uuid)]
+    pub ballot_id: super::ids::BallotId,
+    pub version: i64,
+    pub text_sha256: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]

@@ -18,6 +18,7 @@ fn charter() -> Charter {
         version: 3,
         updated_at: Utc::now(),
         stage: Default::default(),
+        approval: None,
         sections: vec![
             section(SectionKind::Chapter, "Disposiciones generales", ""),
             section(SectionKind::Article, "Objeto", "El Foro tiene por objeto..."),

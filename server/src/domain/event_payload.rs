@@ -292,7 +292,7 @@ impl NewEvent {
             }
             BallotNews::Cancelled { reason } => to_data(&CancelledData { ballot_id, reason: reason.to_owned() }),
         };
-        let mut event = NewEvent::raw(Topic::Proposal(ballot.proposal_id), news.change().into(), data);
+        let mut event = NewEvent::raw(ballot.subject.topic(), news.change().into(), data);
         event.notices = match news {
             BallotNews::Opened => vec![Notice::of_ballot(ballot, NoticeKind::BallotOpened)],
             BallotNews::Closed => vec![Notice::of_ballot(ballot, NoticeKind::BallotClosed)],
@@ -342,12 +342,13 @@ mod tests {
         let vote = Vote {
             organization_id: voter.organization.id,
             choice: Some(Choice::Abstain),
+            ranking: None,
             cast_by: (&voter).into(),
             cast_at: Utc::now(),
         };
         BallotRecord {
             id: BallotId::new(),
-            proposal_id: ProposalId::new(),
+            subject: crate::domain::ballot_subject::Subject::Proposal { proposal_id: ProposalId::new() },
             status: BallotStatus::Closed,
             majority: Majority::Simple,
             quorum: 0.0,
@@ -367,6 +368,7 @@ mod tests {
             eligible: Vec::new(),
             votes: vec![vote],
             result: None,
+            alternatives: None,
         }
     }
 
@@ -380,7 +382,7 @@ mod tests {
             assert_eq!(choices.data.to_string().contains("abstain"), !secret, "secret {secret}: {}", choices.data);
             let closed = NewEvent::ballot(&ballot, BallotNews::Closed);
             assert_eq!(closed.kind, EventKind::BallotClosed);
-            assert_eq!(closed.topic, Topic::Proposal(ballot.proposal_id));
+            assert_eq!(Some(closed.topic), ballot.subject.proposal_id().map(Topic::Proposal));
         }
         let comment = fixtures::comment("hola", false, false);
         let made = NewEvent::comment(Topic::Proposal(comment.proposal_id), CommentChange::Hidden, &comment);

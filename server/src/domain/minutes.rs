@@ -13,7 +13,11 @@ use super::ids::{BallotId, ProposalId};
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
 pub struct OrganizationChoice {
     pub organization: EligibleOrganization,
-    pub choice: Choice,
+    /// Yes / no / abstain; `None` on an alternatives ballot.
+    pub choice: Option<Choice>,
+    /// An alternatives ballot's vote: option ids, preferred first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ranking: Option<Vec<uuid::Uuid>>,
     pub cast_by: PersonRef,
     pub cast_at: DateTime<Utc>,
 }
@@ -22,8 +26,19 @@ pub struct OrganizationChoice {
 pub struct Minutes {
     #[schema(value_type = uuid::Uuid)]
     pub ballot_id: BallotId,
-    #[schema(value_type = uuid::Uuid)]
-    pub proposal_id: ProposalId,
+    pub kind: super::ballot_subject::BallotKind,
+    /// For a ballot on one proposal.
+    #[schema(value_type = Option<uuid::Uuid>)]
+    pub proposal_id: Option<ProposalId>,
+    /// For a ballot on a document.
+    #[schema(value_type = Option<uuid::Uuid>)]
+    pub document_id: Option<super::ids::DocumentId>,
+    /// Alternatives: the options, and the ranking, pairwise matrix and path
+    /// strengths (ranked) or the counts (plurality).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<super::ballot_subject::BallotOption>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alternatives: Option<super::ballot_subject::AlternativesResult>,
     pub question: String,
     pub revision: i64,
     pub text: String,
@@ -80,9 +95,13 @@ impl Minutes {
                 .iter()
                 .filter_map(|org| {
                     let vote = ballot.votes.iter().find(|v| v.organization_id == org.id)?;
+                    if vote.choice.is_none() && vote.ranking.is_none() {
+                        return None;
+                    }
                     Some(OrganizationChoice {
                         organization: organization(org.id)?,
-                        choice: vote.choice?,
+                        choice: vote.choice,
+                        ranking: vote.ranking.clone(),
                         cast_by: vote.cast_by.clone(),
                         cast_at: vote.cast_at,
                     })
@@ -91,7 +110,11 @@ impl Minutes {
         });
         Some(Minutes {
             ballot_id: ballot.id,
-            proposal_id: ballot.proposal_id,
+            kind: ballot.subject.kind(),
+            proposal_id: ballot.subject.proposal_id(),
+            document_id: ballot.subject.document_id(),
+            options: ballot.subject.options().to_vec(),
+            alternatives: ballot.alternatives.clone(),
             question: ballot.question.clone(),
             revision: ballot.revision,
             text: ballot.text.clone(),

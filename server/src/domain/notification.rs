@@ -175,12 +175,12 @@ impl Notice {
     ) -> Notice {
         let mut data = json!({
             "ballot_id": ballot.id,
-            "proposal_id": ballot.proposal_id,
+            "proposal_id": ballot.subject.proposal_id(),
             "title": ballot.question,
             "closes_at": ballot.closes_at,
         });
         data[key] = value;
-        let link = format!("/propuestas/{}", ballot.proposal_id);
+        let link = ballot.subject.link(ballot.id);
         Notice::new(kind, Recipients::Organizations(organizations), link, data)
     }
 }

@@ -327,7 +327,8 @@ mod tests {
         use ProposalKind::*;
         assert!(check_target(Amend, Some(article.id), None, &sections).is_ok());
         assert!(check_target(Delete, Some(article.id), None, &sections).is_ok());
-        assert!(check_target(Amend, Some(chapter.id), None, &sections).is_err());
+        assert!(check_target(Amend, Some(chapter.id), None, &sections).is_ok(), "an amendment may rename a chapter");
+        assert!(check_target(Delete, Some(chapter.id), None, &sections).is_err(), "but not delete one");
         assert!(check_target(Amend, None, None, &sections).is_err());
         assert!(check_target(Amend, Some(SectionId::new()), None, &sections).is_err());
         assert!(check_target(Add, None, Some(chapter.id), &sections).is_ok());

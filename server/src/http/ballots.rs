@@ -14,6 +14,7 @@ use super::extract::{Json, Path};
 use super::session::{CurrentUser, Secretariat};
 use crate::domain::ballot::{check_settings, Choice, Majority};
 use crate::domain::ballot_record::BallotView;
+use crate::domain::ballot_subject::Cast;
 use crate::domain::ids::{BallotId, ProposalId};
 use crate::domain::limits;
 use crate::domain::rate_limit::WriteKind;
@@ -45,10 +46,44 @@ pub struct OpenBallot {
     pub closes_at: Option<DateTime<Utc>>,
 }
 
+/// A vote: a choice on a proposal, an approval or a block; a ranking of
+/// the options (most preferred first; those left out tie last) on a ranked
+/// alternatives ballot; one option on a plurality one.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(untagged)]
+pub enum CastVote {
+    Choice(ChoiceVote),
+    Ranking(RankingVote),
+    Option(OptionVote),
+}
+
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct CastVote {
+pub struct ChoiceVote {
     pub choice: Choice,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RankingVote {
+    #[schema(min_items = 1, max_items = 12)]
+    pub ranking: Vec<Uuid>,
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OptionVote {
+    pub option: Uuid,
+}
+
+impl From<CastVote> for Cast {
+    fn from(vote: CastVote) -> Cast {
+        match vote {
+            CastVote::Choice(vote) => Cast::Choice(vote.choice),
+            CastVote::Ranking(vote) => Cast::Ranking(vote.ranking),
+            CastVote::Option(vote) => Cast::Option(vote.option),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -113,7 +148,7 @@ pub async fn vote(
     Json(request): Json<CastVote>,
 ) -> ApiResult<Json<BallotView>> {
     state.throttle_write(actor.id, WriteKind::Vote).map_err(ApiError::too_fast)?;
-    let ballot = state.store.cast_vote(BallotId(id), request.choice, &actor).await?;
+    let ballot = state.store.cast_vote(BallotId(id), request.into(), &actor).await?;
     Ok(Json(ballot.view_for(Some(actor.organization.id))))
 }
 

@@ -11,6 +11,7 @@ use super::error::{ApiError, ApiResult, Problem};
 use super::extract::{Json, Path, Query};
 use super::session::CurrentUser;
 use crate::domain::ballot::{Choice, Majority};
+use crate::domain::ballot_subject::BallotKind;
 use crate::domain::charter::SectionKind;
 use crate::domain::decision::SectionAtBase;
 use crate::domain::ids::BallotId;
@@ -144,10 +145,19 @@ pub fn markdown(minutes: &Minutes, lang: Lang) -> String {
         None => t(lang, "minutes.choices_secret"),
         Some(choices) => list(
             choices.iter().map(|c| {
+                let said = match (&c.choice, &c.ranking) {
+                    (Some(choice), _) => t(lang, choice_key(*choice)),
+                    (None, Some(ranking)) => ranking
+                        .iter()
+                        .filter_map(|id| minutes.options.iter().position(|o| o.id == *id).map(|i| (i + 1).to_string()))
+                        .collect::<Vec<_>>()
+                        .join(" > "),
+                    (None, None) => String::new(),
+                };
                 format!(
                     "{}: {} ({}, {})",
                     inline(&c.organization.name),
-                    t(lang, choice_key(c.choice)),
+                    said,
                     inline(&c.cast_by.display_name),
                     when(c.cast_at)
                 )
@@ -161,14 +171,30 @@ pub fn markdown(minutes: &Minutes, lang: Lang) -> String {
         }
         None => String::new(),
     };
+    let (tally, alternatives) = match &minutes.alternatives {
+        Some(result) => (String::new(), super::minutes_ranking::section(&minutes.options, result, lang)),
+        None => (
+            format!(
+                " {}: {} · {}: {} · {}: {}.",
+                t(lang, "choice.yes"),
+                result.yes,
+                t(lang, "choice.no"),
+                result.no,
+                t(lang, "choice.abstain"),
+                result.abstain
+            ),
+            String::new(),
+        ),
+    };
+    let subject = t(lang, if minutes.kind == BallotKind::Proposal { "minutes.proposal" } else { "minutes.subject" });
     format!(
         "# {title}\n\n## {proposal}: {question}\n\n{statement}\n\n\
          ## {rule_label}\n\n- {rule}\n- {quorum_label}: {quorum_pct}%\n- {secret_label}: {secret}\n\n\
          - {opened_label}: {opened} {by} {opened_by}\n- {closed_label}: {closed} {closed_by}\n\n\
          ## {eligible_label} ({eligible_count})\n\n{eligible}\n\n## {participants_label} ({participant_count})\n\n{participants}\n\n\
-         ## {choices_label}\n\n{choices}\n\n## {result_label}\n\n**{verdict}**. {quorum}. {yes}: {y} · {no}: {n} · {abstain}: {a}.\n{checkpoint}",
+         ## {choices_label}\n\n{choices}\n\n## {result_label}\n\n**{verdict}**. {quorum}.{tally}\n\n{alternatives}{checkpoint}",
         title = t(lang, "minutes.title"),
-        proposal = t(lang, "minutes.proposal"),
+        proposal = subject,
         question = inline(&minutes.question),
         statement = statement(minutes, lang),
         rule_label = t(lang, "minutes.rule"),
@@ -191,12 +217,6 @@ pub fn markdown(minutes: &Minutes, lang: Lang) -> String {
         participants = list(minutes.participants.iter().map(|org| inline(&org.name)), lang),
         choices_label = t(lang, "minutes.choices"),
         result_label = t(lang, "minutes.result"),
-        yes = t(lang, "choice.yes"),
-        no = t(lang, "choice.no"),
-        abstain = t(lang, "choice.abstain"),
-        y = result.yes,
-        n = result.no,
-        a = result.abstain,
     )
 }
 

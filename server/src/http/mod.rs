@@ -8,6 +8,7 @@ pub mod checkpoints;
 pub mod comments;
 pub mod comparison;
 pub mod cosponsors;
+pub mod document_ballots;
 pub mod documents;
 pub mod error;
 pub mod events;
@@ -17,6 +18,7 @@ pub mod health;
 pub mod invitations;
 pub mod middleware;
 pub mod minutes;
+mod minutes_ranking;
 pub mod notifications;
 pub mod openapi;
 mod openapi_responses;
@@ -27,6 +29,7 @@ pub mod people;
 pub mod preferences;
 pub mod proposals;
 pub mod session;
+pub mod stances;
 pub mod structure;
 pub mod views;
 pub mod web;
@@ -52,6 +55,8 @@ pub fn app(state: AppState) -> Router {
         .merge(comments::router())
         .merge(events::router())
         .merge(ballots::router())
+        .merge(document_ballots::router())
+        .merge(stances::router())
         .merge(checkpoints::router())
         .merge(outbox::router())
         .merge(notifications::router())

@@ -6,8 +6,9 @@ use utoipa::{Modify, OpenApi};
 use super::extract::Json;
 use super::openapi_responses::StandardResponses;
 use super::{
-    accounts, admin, ballots, checkpoints, comments, comparison, cosponsors, documents, events, export, health,
-    invitations, minutes, notifications, outbox, password_reset, pending, people, preferences, proposals, structure,
+    accounts, admin, ballots, checkpoints, comments, comparison, cosponsors, document_ballots, documents, events,
+    export, health, invitations, minutes, notifications, outbox, password_reset, pending, people, preferences,
+    proposals, stances, structure,
 };
 
 #[derive(OpenApi)]
@@ -30,6 +31,7 @@ use super::{
         comments::hide, comments::unhide, comments::flag, comments::flags, comments::resolve,
         events::replay, crate::ws::upgrade,
         ballots::open, ballots::show, ballots::vote, ballots::close, ballots::cancel, ballots::adopt,
+        document_ballots::open, document_ballots::list, stances::set, stances::map,
         minutes::minutes, comparison::comparison,
         checkpoints::latest, checkpoints::list, checkpoints::make,
         outbox::list, outbox::retry, notifications::list, notifications::mark_read,

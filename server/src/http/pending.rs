@@ -38,7 +38,11 @@ pub struct ProposalRef {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PendingBallot {
     pub ballot: BallotView,
-    pub proposal: ProposalRef,
+    /// The proposal voted on (a ballot on a whole document has none).
+    pub proposal: Option<ProposalRef>,
+    /// What is voted on, and where the vote is cast.
+    pub title: String,
+    pub link: String,
     pub closes_at: Option<DateTime<Utc>>,
     /// The organization's current choice; `null` if it has not voted, or
     /// in a secret ballot (see `voted`).
@@ -61,14 +65,26 @@ pub async fn pending(State(state): State<AppState>, CurrentUser(user): CurrentUs
     let org = user.organization.id;
     let mut ballots = Vec::new();
     for record in state.store.open_ballots_for(org).await? {
-        let proposal = state.store.proposal(record.proposal_id).await?;
+        let proposal = match record.subject.proposal_id() {
+            Some(id) => {
+                let proposal = state.store.proposal(id).await?;
+                Some(ProposalRef { id: proposal.id, document_id: proposal.document_id, title: proposal.title })
+            }
+            None => None,
+        };
         let voted = record.votes.iter().any(|vote| vote.organization_id == org);
         let ballot = record.view_for(Some(org));
+        let link = match &proposal {
+            Some(_) => format!("{}#ballot", record.subject.link(record.id)),
+            None => record.subject.link(record.id),
+        };
         ballots.push(PendingBallot {
             closes_at: ballot.closes_at,
             my_vote: ballot.my_vote,
-            voted,
-            proposal: ProposalRef { id: proposal.id, document_id: proposal.document_id, title: proposal.title },
+            voted: voted || ballot.my_ranking.is_some(),
+            title: proposal.as_ref().map_or_else(|| record.question.clone(), |p| p.title.clone()),
+            link,
+            proposal,
             ballot,
         });
     }

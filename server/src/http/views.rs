@@ -33,6 +33,8 @@ pub struct DocumentView {
     pub updated_at: DateTime<Utc>,
     #[serde(flatten)]
     pub stage: Stage,
+    /// Once final: the approval ballot, the version and the text's SHA-256.
+    pub approval: Option<crate::domain::charter::Approval>,
     pub sections: Vec<SectionView>,
 }
 
@@ -42,6 +44,7 @@ impl From<&Charter> for DocumentView {
         let labels = references::labels(&charter.sections);
         DocumentView {
             stage: charter.stage,
+            approval: charter.approval.clone(),
             id: charter.id,
             title: charter.title.clone(),
             version: charter.version,

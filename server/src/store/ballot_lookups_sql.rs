@@ -6,7 +6,7 @@
 macro_rules! vote_select {
     ($table:literal) => {
         concat!(
-            "SELECT v.organization_id, v.choice, v.cast_by, u.display_name AS cast_by_name, v.cast_at FROM ",
+            "SELECT v.organization_id, v.choice, v.ranking, v.cast_by, u.display_name AS cast_by_name, v.cast_at FROM ",
             $table,
             " v JOIN users u ON u.id = v.cast_by"
         )
@@ -38,10 +38,10 @@ macro_rules! ballot_lookups {
                         found.ok_or(StoreError::NotFound("ballot"))?;
                     }
                     let row: Option<BallotRow> = sqlx::query_as(
-                        "SELECT b.id, b.proposal_id, b.status, b.majority, b.quorum, b.secret, b.live_results, b.question, \
+                        "SELECT b.id, b.proposal_id, b.subject, b.status, b.majority, b.quorum, b.secret, b.live_results, b.question, \
                          b.text, b.text_sha256, b.decision, b.revision, b.opened_at, b.opened_by, o.display_name AS opened_by_name, \
                          b.closes_at, b.closed_at, b.closed_by, c.display_name AS closed_by_name, b.cancelled_reason, \
-                         b.result FROM ballots b JOIN users o ON o.id = b.opened_by LEFT JOIN users c ON c.id = b.closed_by \
+                         b.result, b.alternatives_result FROM ballots b JOIN users o ON o.id = b.opened_by LEFT JOIN users c ON c.id = b.closed_by \
                          WHERE b.id = $1",
                     )
                     .bind(id)
@@ -108,8 +108,8 @@ macro_rules! ballot_lookups {
                         return Ok(());
                     }
                     for statement in [
-                        "UPDATE votes SET choice = NULL WHERE ballot_id = $1",
-                        "UPDATE vote_casts SET choice = NULL WHERE ballot_id = $1",
+                        "UPDATE votes SET choice = NULL, ranking = NULL WHERE ballot_id = $1",
+                        "UPDATE vote_casts SET choice = NULL, ranking = NULL WHERE ballot_id = $1",
                     ] {
                         sqlx::query(statement).bind(ballot.id.0).execute(&mut *conn).await.map_err(Self::err)?;
                     }

@@ -8,7 +8,7 @@ macro_rules! ballot_store {
         const _: () = {
             use $crate::domain::ballot;
             use $crate::domain::account::User;
-            use $crate::domain::ballot::Choice;
+            use $crate::domain::ballot_subject::Cast;
             use $crate::domain::ballot_record::{BallotRecord, Vote};
             use $crate::domain::decision::Decision;
             use $crate::domain::event::NewEvent;
@@ -35,15 +35,7 @@ macro_rules! ballot_store {
                             current.status.as_str()
                         )));
                     }
-                    let eligible: Vec<(uuid::Uuid, String)> = sqlx::query_as(
-                        "SELECT id, name FROM organizations WHERE kind = 'member' AND active = TRUE ORDER BY name",
-                    )
-                    .fetch_all(&mut *tx)
-                    .await
-                    .map_err(Self::err)?;
-                    if eligible.is_empty() {
-                        return Err(StoreError::Conflict("no active member organization can vote".into()));
-                    }
+                    let eligible = Self::electorate_in(&mut tx).await?;
                     let id = BallotId::new();
                     let text = current.revision.body.clone();
                     let base = Self::charter_at_in(&mut tx, current.document_id, current.base_version).await?;
@@ -101,9 +93,10 @@ macro_rules! ballot_store {
                 async fn cast_vote(
                     &self,
                     id: BallotId,
-                    choice: Choice,
+                    cast: Cast,
                     actor: &User,
                 ) -> StoreResult<BallotRecord> {
+                    use $crate::domain::ballot_subject::{check_cast, Kept};
                     use $crate::domain::ballot_record::{may_vote, BallotStatus};
                     use $crate::store::StoreError;
                     let mut tx = self.begin_write().await?;
@@ -119,28 +112,37 @@ macro_rules! ballot_store {
                             "only a delegate or secretariat member of an eligible member organization may vote".into(),
                         ));
                     }
-                    let choice_text = choice.as_str();
+                    let (choice_text, ranking) = match check_cast(&ballot.subject, cast).map_err(StoreError::Invalid)? {
+                        Kept::Choice(choice) => (Some(choice.as_str()), None),
+                        Kept::Ranking(ids) => (
+                            None,
+                            Some(serde_json::to_string(&ids).map_err(|err| StoreError::Corrupt(err.to_string()))?),
+                        ),
+                    };
                     let organization = actor.organization.id.0;
                     sqlx::query(
-                        "INSERT INTO votes (ballot_id, organization_id, choice, cast_by, cast_at) VALUES ($1, $2, $3, $4, $5) \
-                         ON CONFLICT (ballot_id, organization_id) DO UPDATE SET choice = $3, cast_by = $4, cast_at = $5",
+                        "INSERT INTO votes (ballot_id, organization_id, choice, ranking, cast_by, cast_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (ballot_id, organization_id) \
+                         DO UPDATE SET choice = $3, ranking = $4, cast_by = $5, cast_at = $6",
                     )
                     .bind(id.0)
                     .bind(organization)
                     .bind(choice_text)
+                    .bind(&ranking)
                     .bind(actor.id.0)
                     .bind(now)
                     .execute(&mut *tx)
                     .await
                     .map_err(Self::err)?;
                     sqlx::query(
-                        "INSERT INTO vote_casts (id, ballot_id, organization_id, choice, cast_by, cast_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6)",
+                        "INSERT INTO vote_casts (id, ballot_id, organization_id, choice, ranking, cast_by, cast_at) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
                     )
                     .bind(uuid::Uuid::now_v7())
                     .bind(id.0)
                     .bind(organization)
                     .bind(choice_text)
+                    .bind(&ranking)
                     .bind(actor.id.0)
                     .bind(now)
                     .execute(&mut *tx)
@@ -162,7 +164,6 @@ macro_rules! ballot_store {
                     by: Closer<'_>,
                 ) -> StoreResult<Option<BallotRecord>> {
                     use $crate::domain::ballot_record::BallotStatus;
-                    use $crate::domain::proposal::ProposalStatus;
                     use $crate::store::Closer;
                     let mut tx = self.begin_write().await?;
                     let ballot = Self::ballot_in(&mut tx, id.0, true).await?;
@@ -184,25 +185,31 @@ macro_rules! ballot_store {
                     if actor.is_none() && ballot.closes_at.is_none_or(|deadline| deadline > now) {
                         return Ok(None);
                     }
-                    let result = ballot.compute_result();
+                    let (result, alternatives) = ballot.compute_result();
                     let closed_at = match (actor, ballot.closes_at) {
                         (None, Some(deadline)) => deadline,
                         _ => now,
                     };
                     sqlx::query(
-                        "UPDATE ballots SET status = 'closed', closed_at = $2, closed_by = $3, result = $4 WHERE id = $1",
+                        "UPDATE ballots SET status = 'closed', closed_at = $2, closed_by = $3, result = $4, \
+                         alternatives_result = $5 WHERE id = $1",
                     )
                     .bind(id.0)
                     .bind(closed_at)
                     .bind(actor.map(|user| user.id.0))
                     .bind(serde_json::to_string(&result).map_err(|err| StoreError::Corrupt(err.to_string()))?)
+                    .bind(
+                        alternatives
+                            .map(|alternatives| serde_json::to_string(&alternatives))
+                            .transpose()
+                            .map_err(|err| StoreError::Corrupt(err.to_string()))?,
+                    )
                     .execute(&mut *tx)
                     .await
                     .map_err(Self::err)?;
                     Self::erase_secret_choices(&mut tx, &ballot).await?;
-                    let status = if result.passed { ProposalStatus::Passed } else { ProposalStatus::Rejected };
-                    Self::set_proposal_status(&mut tx, ballot.proposal_id.0, status, None).await?;
                     let ballot = Self::ballot_in(&mut tx, id.0, false).await?;
+                    let settled = Self::settle_in(&mut tx, &ballot).await?;
                     let mut events = vec![NewEvent::ballot(&ballot, BallotNews::Closed)];
                     // A public ballot's choices join the chain when they become
                     // public, at the close (before it the tally may be hidden).
@@ -210,7 +217,7 @@ macro_rules! ballot_store {
                         let casts = Self::casts_in(&mut tx, id.0).await?;
                         events.push(NewEvent::ballot(&ballot, BallotNews::Choices { casts: &casts }));
                     }
-                    events.extend(Self::proposal_events(&mut tx, ballot.proposal_id.0, ProposalChange::Status).await?.1);
+                    events.extend(settled);
                     let events = Self::append_events(&mut tx, actor, events).await?;
                     self.commit_and_publish(tx, events).await?;
                     Ok(Some(ballot))
@@ -238,10 +245,12 @@ macro_rules! ballot_store {
                         .await
                         .map_err(Self::err)?;
                     Self::erase_secret_choices(&mut tx, &ballot).await?;
-                    Self::set_proposal_status(&mut tx, ballot.proposal_id.0, ProposalStatus::Open, None).await?;
                     let ballot = Self::ballot_in(&mut tx, id.0, false).await?;
                     let mut events = vec![NewEvent::ballot(&ballot, BallotNews::Cancelled { reason: &reason })];
-                    events.extend(Self::proposal_events(&mut tx, ballot.proposal_id.0, ProposalChange::Status).await?.1);
+                    for proposal in ballot.subject.proposals() {
+                        Self::set_proposal_status(&mut tx, proposal.0, ProposalStatus::Open, None).await?;
+                        events.extend(Self::proposal_events(&mut tx, proposal.0, ProposalChange::Status).await?.1);
+                    }
                     let events = Self::append_events(&mut tx, Some(actor), events).await?;
                     self.commit_and_publish(tx, events).await?;
                     Ok(ballot)
@@ -286,6 +295,7 @@ macro_rules! ballot_store {
                     }
                     let mut charter = Self::charter_in(&mut tx, current.document_id.0, true).await?;
                     $crate::domain::phase::check_act(charter.stage, $crate::domain::phase::Act::Adopt, actor, chrono::Utc::now())?;
+                    Self::check_no_open_approval_in(&mut tx, current.document_id.0).await?;
                     let base = Self::charter_at_in(&mut tx, current.document_id, current.base_version).await?;
                     let change = Change {
                         kind: current.kind,

@@ -4,7 +4,8 @@
 
 macro_rules! document_select {
     () => {
-        "SELECT id, title, version, updated_at, phase, amendments_close_at FROM documents"
+        "SELECT id, title, version, updated_at, phase, amendments_close_at, final_ballot_id, final_version, \
+         final_sha256 FROM documents"
     };
 }
 
@@ -61,6 +62,7 @@ macro_rules! document_store {
                     let sections = Self::sections_in(conn, id).await?;
                     Ok(Charter {
                         stage: row.stage()?,
+                        approval: row.approval(),
                         id: row.id.into(),
                         title: row.title,
                         version: row.version,
@@ -84,7 +86,9 @@ macro_rules! document_store {
                     .map_err(Self::err)?;
                     let (snapshot, created_at) = row.ok_or(StoreError::NotFound("document version"))?;
                     let mut charter = rows_drafting::charter_from_snapshot(id, version, created_at, &snapshot)?;
-                    charter.stage = Self::document_row_in(conn, id.0, false).await?.stage()?;
+                    let row = Self::document_row_in(conn, id.0, false).await?;
+                    charter.stage = row.stage()?;
+                    charter.approval = row.approval();
                     Ok(charter)
                 }
 
@@ -203,6 +207,7 @@ macro_rules! document_store {
                         version: 0,
                         updated_at: now,
                         stage: Default::default(),
+                        approval: None,
                         sections: Vec::new(),
                     };
                     sqlx::query(

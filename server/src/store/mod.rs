@@ -29,6 +29,7 @@ mod ballots_sql;
 mod checkpoints_sql;
 mod comments_sql;
 mod cosponsors_sql;
+mod document_ballots_sql;
 mod documents_sql;
 mod drafting;
 mod error;
@@ -55,6 +56,7 @@ mod rows_drafting;
 mod rows_notifications;
 mod rows_outbox;
 mod sqlite;
+mod stances_sql;
 mod structure_sql;
 mod voting;
 
@@ -83,7 +85,7 @@ pub use password_resets::PasswordResetStore;
 pub use pending::PendingStore;
 pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
-pub use voting::{BallotStore, Closer, NewBallot};
+pub use voting::{BallotStore, Closer, DocumentBallot, DocumentBallotStore, NewBallot, NewDocumentBallot, StanceStore};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -172,6 +174,8 @@ pub trait Store:
     + DiscussionStore
     + EventStore
     + BallotStore
+    + DocumentBallotStore
+    + StanceStore
     + CheckpointStore
     + OutboxStore
     + InvitationStore
@@ -192,6 +196,8 @@ impl<T> Store for T where
         + DiscussionStore
         + EventStore
         + BallotStore
+        + DocumentBallotStore
+        + StanceStore
         + CheckpointStore
         + OutboxStore
         + InvitationStore

@@ -7,6 +7,7 @@ use super::error::{StoreError, StoreResult};
 use crate::domain::account::PersonRef;
 use crate::domain::ballot::{Choice, Majority, Outcome};
 use crate::domain::ballot_record::{BallotRecord, BallotStatus, EligibleOrganization, Vote};
+use crate::domain::ballot_subject::Subject;
 
 fn corrupt(what: &str, text: &str) -> StoreError {
     StoreError::Corrupt(format!("{what} {text:?}"))
@@ -19,7 +20,8 @@ pub(crate) fn parse_choice(text: &str) -> StoreResult<Choice> {
 #[derive(sqlx::FromRow)]
 pub(crate) struct BallotRow {
     id: Uuid,
-    proposal_id: Uuid,
+    proposal_id: Option<Uuid>,
+    subject: Option<String>,
     status: String,
     majority: String,
     quorum: f64,
@@ -39,12 +41,14 @@ pub(crate) struct BallotRow {
     closed_by_name: Option<String>,
     cancelled_reason: Option<String>,
     result: Option<String>,
+    alternatives_result: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct VoteRow {
     organization_id: Uuid,
     choice: Option<String>,
+    ranking: Option<String>,
     cast_by: Uuid,
     cast_by_name: String,
     cast_at: DateTime<Utc>,
@@ -57,6 +61,10 @@ impl TryFrom<VoteRow> for Vote {
         Ok(Vote {
             organization_id: row.organization_id.into(),
             choice: row.choice.as_deref().map(parse_choice).transpose()?,
+            ranking: row
+                .ranking
+                .map(|text| serde_json::from_str(&text).map_err(|_| corrupt("ranking", &text)))
+                .transpose()?,
             cast_by: PersonRef { id: row.cast_by.into(), display_name: row.cast_by_name },
             cast_at: row.cast_at,
         })
@@ -65,9 +73,16 @@ impl TryFrom<VoteRow> for Vote {
 
 impl BallotRow {
     pub(crate) fn into_record(self, eligible: Vec<(Uuid, String)>, votes: Vec<VoteRow>) -> StoreResult<BallotRecord> {
+        // A proposal's ballot is named by its column; the others by the
+        // subject stored whole.
+        let subject = match (self.proposal_id, self.subject) {
+            (Some(proposal_id), _) => Subject::Proposal { proposal_id: proposal_id.into() },
+            (None, Some(json)) => serde_json::from_str(&json).map_err(|_| corrupt("ballot subject", &json))?,
+            (None, None) => return Err(corrupt("ballot subject", "")),
+        };
         Ok(BallotRecord {
             id: self.id.into(),
-            proposal_id: self.proposal_id.into(),
+            subject,
             status: BallotStatus::parse(&self.status).ok_or_else(|| corrupt("ballot status", &self.status))?,
             majority: Majority::parse(&self.majority).ok_or_else(|| corrupt("majority", &self.majority))?,
             quorum: self.quorum,
@@ -97,6 +112,10 @@ impl BallotRow {
                 .map(|text| serde_json::from_str::<Outcome>(&text))
                 .transpose()
                 .map_err(|err| StoreError::Corrupt(format!("ballot result: {err}")))?,
+            alternatives: self
+                .alternatives_result
+                .map(|text| serde_json::from_str(&text).map_err(|_| corrupt("alternatives result", &text)))
+                .transpose()?,
         })
     }
 }

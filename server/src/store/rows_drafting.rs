@@ -46,12 +46,24 @@ pub(crate) struct DocumentRow {
     pub updated_at: DateTime<Utc>,
     phase: String,
     amendments_close_at: Option<DateTime<Utc>>,
+    final_ballot_id: Option<Uuid>,
+    final_version: Option<i64>,
+    final_sha256: Option<String>,
 }
 
 impl DocumentRow {
     pub(crate) fn stage(&self) -> StoreResult<crate::domain::phase::Stage> {
         let phase = crate::domain::phase::Phase::parse(&self.phase).ok_or_else(|| corrupt("phase", &self.phase))?;
         Ok(crate::domain::phase::Stage { phase, amendments_close_at: self.amendments_close_at })
+    }
+
+    pub(crate) fn approval(&self) -> Option<crate::domain::charter::Approval> {
+        match (self.final_ballot_id, self.final_version, &self.final_sha256) {
+            (Some(ballot), Some(version), Some(sha)) => {
+                Some(crate::domain::charter::Approval { ballot_id: ballot.into(), version, text_sha256: sha.clone() })
+            }
+            _ => None,
+        }
     }
 }
 
@@ -315,6 +327,7 @@ pub(crate) fn charter_from_snapshot(
         version,
         updated_at: created_at,
         stage: Default::default(),
+        approval: None,
         sections: snapshot.sections,
     })
 }

@@ -40,6 +40,7 @@ macro_rules! structure_store {
                 ) -> StoreResult<Charter> {
                     let charter = Self::charter_in(conn, document, true).await?;
                     phase::check_act(charter.stage, Act::EditText, actor, chrono::Utc::now())?;
+                    Self::check_no_open_approval_in(conn, document).await?;
                     Ok(charter)
                 }
 
