@@ -35,7 +35,6 @@ macro_rules! ballot_store {
                             current.status.as_str()
                         )));
                     }
-                    let eligible = Self::electorate_in(&mut tx).await?;
                     let id = BallotId::new();
                     let text = current.revision.body.clone();
                     let base = Self::charter_at_in(&mut tx, current.document_id, current.base_version).await?;
@@ -62,17 +61,7 @@ macro_rules! ballot_store {
                     .execute(&mut *tx)
                     .await
                     .map_err(Self::err)?;
-                    for (organization, name) in &eligible {
-                        sqlx::query(
-                            "INSERT INTO ballot_eligible (ballot_id, organization_id, organization_name) VALUES ($1, $2, $3)",
-                        )
-                        .bind(id.0)
-                        .bind(organization)
-                        .bind(name)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(Self::err)?;
-                    }
+                    Self::freeze_electorate_in(&mut tx, id.0).await?;
                     Self::set_proposal_status(&mut tx, proposal.0, ProposalStatus::Voting, Some(id.0)).await?;
                     let ballot = Self::ballot_in(&mut tx, id.0, false).await?;
                     let (_, mut events) = Self::proposal_events(&mut tx, proposal.0, ProposalChange::Status).await?;

@@ -21,10 +21,12 @@ macro_rules! document_ballot_store {
             use $crate::store::{DocumentBallot, DocumentBallotStore, NewDocumentBallot, StoreError, StoreResult};
 
             impl $store {
-                /// The active member organizations, frozen as a ballot's electorate.
-                pub(crate) async fn electorate_in(
+                /// The active member organizations now become the ballot's
+                /// electorate, with their names as they are today.
+                pub(crate) async fn freeze_electorate_in(
                     conn: &mut <$db as sqlx::Database>::Connection,
-                ) -> StoreResult<Vec<(uuid::Uuid, String)>> {
+                    ballot: uuid::Uuid,
+                ) -> StoreResult<()> {
                     let eligible: Vec<(uuid::Uuid, String)> = sqlx::query_as(
                         "SELECT id, name FROM organizations WHERE kind = 'member' AND active = TRUE ORDER BY name",
                     )
@@ -34,7 +36,18 @@ macro_rules! document_ballot_store {
                     if eligible.is_empty() {
                         return Err(StoreError::Conflict("no active member organization can vote".into()));
                     }
-                    Ok(eligible)
+                    for (organization, name) in &eligible {
+                        sqlx::query(
+                            "INSERT INTO ballot_eligible (ballot_id, organization_id, organization_name) VALUES ($1, $2, $3)",
+                        )
+                        .bind(ballot)
+                        .bind(organization)
+                        .bind(name)
+                        .execute(&mut *conn)
+                        .await
+                        .map_err(Self::err)?;
+                    }
+                    Ok(())
                 }
 
                 /// While the whole text is being approved, it does not change.
@@ -111,7 +124,6 @@ macro_rules! document_ballot_store {
                     let mut tx = self.begin_write().await?;
                     let charter = Self::charter_in(&mut tx, document.0, true).await?;
                     phase::check_act(charter.stage, Act::OpenBallot, actor, chrono::Utc::now())?;
-                    let eligible = Self::electorate_in(&mut tx).await?;
                     let numbers = $crate::domain::references::labels(&charter.sections);
                     let (subject, question, text) = match new.ballot {
                         DocumentBallot::Alternatives { proposal_ids, status_quo, method } => {
@@ -196,17 +208,7 @@ macro_rules! document_ballot_store {
                     .execute(&mut *tx)
                     .await
                     .map_err(Self::err)?;
-                    for (organization, name) in &eligible {
-                        sqlx::query(
-                            "INSERT INTO ballot_eligible (ballot_id, organization_id, organization_name) VALUES ($1, $2, $3)",
-                        )
-                        .bind(id.0)
-                        .bind(organization)
-                        .bind(name)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(Self::err)?;
-                    }
+                    Self::freeze_electorate_in(&mut tx, id.0).await?;
                     let mut events = Vec::new();
                     for proposal in subject.proposals() {
                         sqlx::query("UPDATE proposals SET ballot_id = $2 WHERE id = $1")
