@@ -10,11 +10,7 @@ CREATE TEMP TABLE ballots_copy AS SELECT * FROM ballots;
 DROP TABLE ballots;
 CREATE TABLE ballots (
     id                  BLOB PRIMARY KEY,
-    kind                TEXT NOT NULL DEFAULT 'proposal'
-                        CHECK (kind IN ('proposal', 'alternatives', 'approval', 'block')),
-    document_id         BLOB REFERENCES documents (id),
     proposal_id         BLOB REFERENCES proposals (id),
-    subject             TEXT,
     status              TEXT NOT NULL CHECK (status IN ('open', 'closed', 'cancelled')),
     majority            TEXT NOT NULL CHECK (majority IN ('simple', 'absolute', 'two_thirds')),
     quorum              REAL NOT NULL,
@@ -32,6 +28,11 @@ CREATE TABLE ballots (
     cancelled_reason    TEXT,
     result              TEXT,
     decision            TEXT,
+    -- In PostgreSQL's order (added there), so a backup's rows line up.
+    kind                TEXT NOT NULL DEFAULT 'proposal'
+                        CHECK (kind IN ('proposal', 'alternatives', 'approval', 'block')),
+    document_id         BLOB REFERENCES documents (id),
+    subject             TEXT,
     alternatives_result TEXT
 );
 INSERT INTO ballots (id, proposal_id, status, majority, quorum, secret, live_results, question, text,

@@ -188,8 +188,12 @@ async fn targets_must_fit_the_kind(backend: Backend) {
     let chapter = w.section("chapter", 0).await["id"].as_str().unwrap().to_owned();
     let unknown = uuid::Uuid::now_v7().to_string();
     let path = w.proposals();
+    // An amendment may rename a chapter; nothing proposes to delete one.
+    let renamed = w.propose(&w.ana, request("amend", json!({"section_id": chapter}))).await;
+    assert_eq!(renamed["section_id"].as_str(), Some(chapter.as_str()));
     for kind in ["amend", "delete"] {
-        for target in [json!({}), json!({"section_id": chapter}), json!({"section_id": unknown})] {
+        let chapter_refused = if kind == "delete" { json!({"section_id": chapter}) } else { json!({}) };
+        for target in [json!({}), chapter_refused, json!({"section_id": unknown})] {
             let body = request(kind, target);
             let problem =
                 w.refused(Some(&w.ana), Method::POST, &path, Some(body), StatusCode::UNPROCESSABLE_ENTITY).await;
@@ -219,7 +223,7 @@ async fn targets_must_fit_the_kind(backend: Backend) {
     w.refused(Some(&w.admin), Method::POST, &path, Some(named), StatusCode::UNPROCESSABLE_ENTITY).await;
     let rename = request("rename", json!({"section_id": article}));
     w.refused(Some(&w.ana), Method::POST, &path, Some(rename), StatusCode::UNPROCESSABLE_ENTITY).await;
-    assert_eq!(ids(&w.get(&w.olga, &path).await).len(), 6);
+    assert_eq!(ids(&w.get(&w.olga, &path).await).len(), 7, "six, and the chapter rename");
 }
 
 async fn titles_and_bodies_have_limits(backend: Backend) {

@@ -1,10 +1,12 @@
 // The charter: the list of documents (/) and one document (/documentos/<id>)
 // with its chapters and articles, the proposals in course on each article,
-// and the general motions. Live on `document:<id>`.
+// and the general motions, under a banner that says which phase the
+// document is in (with the countdown to the amendments deadline). Live on
+// `document:<id>`.
 
 import * as api from '../api.js';
 import { h, nextId } from '../dom.js';
-import { tx } from '../i18n.js';
+import { setTitle, t, tx } from '../i18n.js';
 import * as live from '../live.js';
 import { actionButton, alertBox, describeError, orgLabel } from '../ui.js';
 import {
@@ -12,6 +14,8 @@ import {
 } from './shared.js';
 
 const IN_COURSE = ['open', 'voting'];
+const PHASES = ['drafting', 'amendments', 'deliberation', 'voting', 'final'];
+const phaseOf = (stage) => (PHASES.includes(stage?.phase) ? stage.phase : 'amendments');
 
 export async function listView(ctx) {
   // One round trip for both; what waits for the organization comes first.
@@ -84,6 +88,15 @@ export async function documentView(ctx, rawId) {
   }
 
   const headingFor = (s) => (s.kind === 'chapter' ? 'h2' : hasChapters ? 'h3' : 'h2');
+  const proposeLinks = []; // hidden when the phase does not take proposals
+  const proposeLink = (s) => {
+    const link = h('a', {
+      href: proposeHref({ tipo: 'amend', seccion: s.id }),
+      class: 'btn-link', 'data-test': 'propose-change', t: ['charter.propose_change'],
+    });
+    proposeLinks.push(link);
+    return link;
+  };
   const toc = [];
   const body = doc.sections.map((s) => {
     const anchor = `sec-${s.id}`;
@@ -100,10 +113,7 @@ export async function documentView(ctx, rawId) {
       prose(s.body_html),
       h('div', { class: 'article-tools' },
         block,
-        canPropose(user) && h('a', {
-          href: proposeHref({ tipo: 'amend', seccion: s.id }),
-          class: 'btn-link', 'data-test': 'propose-change', t: ['charter.propose_change'],
-        })));
+        canPropose(user) && proposeLink(s)));
   });
   const general = h('div', { id: 'general-proposals', 'data-test': 'general-proposals' });
   blocks.set('general', general);
@@ -112,6 +122,16 @@ export async function documentView(ctx, rawId) {
   const notice = h('div', { id: 'doc-notice', role: 'status' });
   const versionLine = h('span', { id: 'doc-version', t: ['charter.version', { n: String(doc.version) }] });
   const presence = presenceLines(user);
+  const title = h('h1', { id: 'doc-title', text: doc.title });
+  const newProposal = canPropose(user) && h('p', { class: 'actions' },
+    h('a', { href: proposeHref({}), id: 'new-proposal', class: 'btn btn-primary', t: ['charter.new_proposal'] }));
+  const closedNote = h('p', { class: 'notice', id: 'propose-closed', 'data-test': 'propose-closed', hidden: true });
+  const banner = phaseBanner(ctx, user, doc, ({ allowed, why }) => {
+    if (newProposal) newProposal.hidden = !allowed;
+    for (const link of proposeLinks) link.hidden = !allowed;
+    closedNote.hidden = !why;
+    if (why) tx(closedNote, why);
+  });
   const generalId = nextId('general');
   const closedList = h('div', { class: 'closed-proposals' });
   const closed = h('details', { id: 'closed-proposals', class: 'panel' },
@@ -122,14 +142,17 @@ export async function documentView(ctx, rawId) {
 
   ctx.show(['charter.doc_title', { title: doc.title }],
     h('p', { class: 'crumbs' }, h('a', { href: '/', t: ['charter.all_documents'] })),
-    h('h1', { id: 'doc-title', text: doc.title }),
+    title,
     h('p', { class: 'meta' }, versionLine, ' · ',
       h('span', { t: ['charter.updated', { date: { date: doc.updated_at, short: true } }] }), ' · ',
       h('a', { href: `/documentos/${enc(id)}/historial`, id: 'history-link', t: ['charter.history_link'] })),
+    banner.node,
+    isSecretariat(user) && h('p', null,
+      h('a', { href: `/secretaria/carta?documento=${enc(id)}`, id: 'phase-manage', t: ['phase.manage'] })),
     presence.viewing,
     notice,
-    canPropose(user) && h('p', { class: 'actions' },
-      h('a', { href: proposeHref({}), id: 'new-proposal', class: 'btn btn-primary', t: ['charter.new_proposal'] })),
+    newProposal,
+    closedNote,
     doc.sections.length > 3 && h('details', { class: 'toc', id: 'toc' },
       h('summary', { t: ['charter.toc'] }), h('ol', null, toc)),
     doc.sections.length
@@ -158,6 +181,12 @@ export async function documentView(ctx, rawId) {
       const places = new Set([placeOf(p, sections)]);
       if (before) places.add(placeOf(before, sections));
       places.forEach(fillBlock);
+    } else if (message.kind === 'document.phase') {
+      if (typeof data.title === 'string' && data.title && data.title !== title.textContent) {
+        title.textContent = data.title;
+        setTitle('charter.doc_title', { title: data.title });
+      }
+      banner.update({ phase: data.phase, amendments_close_at: data.amendments_close_at ?? null });
     } else if (message.kind === 'document.version' && Number(data.version) > newest) {
       newest = Number(data.version);
       const alert = alertBox();
@@ -185,3 +214,97 @@ async function loadClosed(ctx, base, node) {
   }
 }
 
+// ---- the phase banner
+
+const DAY = 86400;
+const UNIT_SIZES = [DAY, 3600, 60, 1];
+
+/** "1 día", "1 hora": a duration i18n.formatDuration says in the singular. */
+function singular(seconds) {
+  const i = UNIT_SIZES.findIndex((size) => seconds >= size);
+  const size = UNIT_SIZES[i] ?? 1;
+  const next = UNIT_SIZES[i + 1];
+  return Math.floor(seconds / size) === 1 && !(next && Math.floor((seconds % size) / next));
+}
+
+/** Milliseconds until the amendments deadline (0 once past), null without one. */
+function msLeft(stage, now) {
+  if (phaseOf(stage) !== 'amendments' || !stage.amendments_close_at) return null;
+  const at = Date.parse(stage.amendments_close_at);
+  return Number.isNaN(at) ? null : Math.max(0, at - now);
+}
+
+/**
+ * Whether `user` may file a new proposal now, and if not the reason to show
+ * (none for observers, who never propose). The server decides; this mirrors
+ * its rule (phase.rs): the secretariat proposes in any phase but final,
+ * delegates only in amendments before the deadline.
+ */
+function proposing(stage, user, now) {
+  if (!canPropose(user)) return { allowed: false };
+  const phase = phaseOf(stage);
+  if (phase === 'final') return { allowed: false, why: 'phase.why.final' };
+  if (isSecretariat(user)) return { allowed: true };
+  if (phase !== 'amendments') return { allowed: false, why: `phase.why.${phase}` };
+  return msLeft(stage, now) === 0 ? { allowed: false, why: 'phase.why.closed' } : { allowed: true };
+}
+
+/** Sets a translated text only when it changes: a live region is not re-announced for nothing. */
+function say(el, key, params) {
+  if (el.getAttribute('data-i18n') === key && el.textContent === t(key, params)) return;
+  tx(el, key, params);
+}
+
+/**
+ * The banner (role=status) saying the phase and what it means; with a
+ * deadline, a countdown updated every minute (every second in the last
+ * hour). onChange({allowed, why}) hears whether proposing is open.
+ * update(stage) takes a `document.phase` event.
+ */
+function phaseBanner(ctx, user, initial, onChange) {
+  const text = h('p', { 'data-test': 'phase-text' });
+  // Outside the announcements: a screen reader hears the phase, not every tick.
+  const countdown = h('p', { class: 'phase-countdown', 'data-test': 'phase-countdown', 'aria-live': 'off', hidden: true });
+  const node = h('div', { class: 'phase-banner', role: 'status', 'data-test': 'phase-banner' }, text, countdown);
+  let stage = { phase: initial.phase, amendments_close_at: initial.amendments_close_at ?? null };
+  let timer = 0;
+  let open = null;
+
+  function render() {
+    clearTimeout(timer);
+    const now = Date.now();
+    const phase = phaseOf(stage);
+    const left = msLeft(stage, now);
+    // Amber while proposals are not taken (deliberation, voting, a deadline past).
+    const warn = ['deliberation', 'voting'].includes(phase) || left === 0;
+    node.className = `notice phase-banner phase-${phase}${warn ? ' warn' : ''}`;
+    node.dataset.phase = phase;
+    const date = { date: stage.amendments_close_at };
+    if (left === null) say(text, `phase.banner.${phase}`);
+    else say(text, left > 0 ? 'phase.banner.amendments_until' : 'phase.banner.amendments_closed', { date });
+    node.dataset.open = String(left !== 0 && phase === 'amendments');
+    countdown.hidden = !left;
+    if (left) {
+      const seconds = Math.ceil(left / 1000);
+      tx(countdown, singular(seconds) ? 'phase.countdown.one' : 'phase.countdown.other', { left: { duration: seconds } });
+      const step = seconds <= 3600 ? 1000 : 60000;
+      timer = setTimeout(render, (left % step || step) + 20);
+    }
+    const may = proposing(stage, user, now);
+    const key = `${may.allowed}:${may.why}`;
+    if (key !== open) {
+      open = key;
+      onChange(may);
+    }
+  }
+
+  render();
+  ctx.leave(() => clearTimeout(timer));
+  return {
+    node,
+    update(next) {
+      stage = next;
+      render();
+    },
+  };
+}

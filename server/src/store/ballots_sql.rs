@@ -198,7 +198,6 @@ macro_rules! ballot_store {
                     .map_err(Self::err)?;
                     Self::erase_secret_choices(&mut tx, &ballot).await?;
                     let ballot = Self::ballot_in(&mut tx, id.0, false).await?;
-                    let settled = Self::settle_in(&mut tx, &ballot).await?;
                     let mut events = vec![NewEvent::ballot(&ballot, BallotNews::Closed)];
                     // A public ballot's choices join the chain when they become
                     // public, at the close (before it the tally may be hidden).
@@ -206,7 +205,8 @@ macro_rules! ballot_store {
                         let casts = Self::casts_in(&mut tx, id.0).await?;
                         events.push(NewEvent::ballot(&ballot, BallotNews::Choices { casts: &casts }));
                     }
-                    events.extend(settled);
+                    // After the ballot's own news, as the readers expect it.
+                    events.extend(Self::settle_in(&mut tx, &ballot).await?);
                     let events = Self::append_events(&mut tx, actor, events).await?;
                     self.commit_and_publish(tx, events).await?;
                     Ok(Some(ballot))
