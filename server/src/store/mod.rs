@@ -28,6 +28,7 @@ mod ballot_lookups_sql;
 mod ballots_sql;
 mod checkpoints_sql;
 mod comments_sql;
+mod consolidation_sql;
 mod cosponsors_sql;
 mod document_ballots_sql;
 mod documents_sql;
