@@ -46,6 +46,8 @@ const routes = [
   [/^\/documentos\/([^/]+)\/?$/, lazy('charter', 'documentView')],
   [/^\/documentos\/([^/]+)\/historial\/?$/, lazy('history', 'historyView')],
   [/^\/documentos\/([^/]+)\/proponer\/?$/, lazy('propose', 'newView')],
+  [/^\/documentos\/([^/]+)\/proceso\/?$/, lazy('process', 'processView')],
+  [/^\/votaciones\/([^/]+)\/?$/, lazy('document-ballot', 'documentBallotView')],
   [/^\/propuestas\/([^/]+)\/?$/, lazy('proposal', 'proposalView')],
   [/^\/propuestas\/([^/]+)\/revisar\/?$/, lazy('propose', 'reviseView')],
   [/^\/secretaria(?:\/([a-z]+))?\/?$/, lazy('console', 'consoleView')],
