@@ -104,6 +104,7 @@ fn table() -> Vec<(&'static str, &'static str, &'static str, Expect)> {
         // Delegates say their organization's stance; nobody else does.
         ("put", "/api/v1/sections/{id}/stance", "", [&[401], &[403], &[204], &[204], &[403], &[401], &[401]]),
         ("get", "/api/v1/documents/{id}/stances", "", SIGNED_IN),
+        ("get", "/api/v1/documents/{id}/references", "", SIGNED_IN),
         ("post", "/api/v1/sections/{id}/move", "", SECRETARIAT),
         // On a second document, so the charter's articles stay in place.
         ("post", "/api/v1/documents/{id}/import", "", SECRETARIAT),

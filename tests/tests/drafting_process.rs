@@ -17,6 +17,7 @@ on_both_backends!(
     deleting_an_article_outdates_its_proposals,
     a_reimport_keeps_the_sections_that_stayed,
     references_follow_their_article_and_guard_its_deletion,
+    references_are_listed_and_guard_an_adopted_deletion,
 );
 
 struct World {
@@ -360,4 +361,67 @@ async fn references_follow_their_article_and_guard_its_deletion(backend: Backend
     assert_eq!(w.text().await["sections"].as_array().unwrap().len(), 5, "nothing was deleted");
     w.app.answer(Some(&w.admin), Method::DELETE, &format!("{delete}?force=true"), None, StatusCode::OK).await;
     assert!(html(&w.text().await).contains("(referencia rota)"));
+}
+
+async fn references_are_listed_and_guard_an_adopted_deletion(backend: Backend) {
+    let w = world(backend).await;
+    let target = w.articles[2].clone();
+    let path = format!("/api/v1/documents/{}/sections", w.document);
+    let add = json!({"kind": "article", "title": "Remisión", "body": format!("Según el [[ref:{target}]]."),
+        "after_section_id": target});
+    let citing = id(&w.app.answer(Some(&w.admin), Method::POST, &path, Some(add), StatusCode::CREATED).await);
+    let proposals = format!("/api/v1/documents/{}/proposals", w.document);
+    let cites = json!({"kind": "amend", "section_id": w.articles[0], "title": "Con remisión",
+        "body": format!("Conforme al [[ref:{target}]]."), "rationale": "Orden."});
+    let citing_proposal =
+        id(&w.app.answer(Some(&w.ana), Method::POST, &proposals, Some(cites), StatusCode::CREATED).await);
+    let removal =
+        json!({"kind": "delete", "section_id": target, "title": "Suprimir el artículo 3", "rationale": "Sobra."});
+    let delete = id(&w.app.answer(Some(&w.ana), Method::POST, &proposals, Some(removal), StatusCode::CREATED).await);
+
+    let references = format!("/api/v1/documents/{}/references", w.document);
+    let listed = w.app.answer(Some(&w.beto), Method::GET, &references, None, StatusCode::OK).await;
+    let pairs: Vec<(String, String, String)> = listed
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["from_kind"].as_str().unwrap().into(),
+                r["from_id"].as_str().unwrap().into(),
+                r["target_label"].to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        pairs,
+        [
+            ("section".into(), citing.clone(), "\"artículo 3\"".into()),
+            ("proposal".into(), citing_proposal.clone(), "\"artículo 3\"".into())
+        ]
+    );
+
+    let rule = json!({"majority": "simple", "quorum": 0.0, "secret": false, "live_results": false});
+    let ballot_path = format!("/api/v1/proposals/{delete}/ballot");
+    let ballot = id(&w.app.answer(Some(&w.admin), Method::POST, &ballot_path, Some(rule), StatusCode::CREATED).await);
+    let vote = format!("/api/v1/ballots/{ballot}/vote");
+    w.app.answer(Some(&w.ana), Method::PUT, &vote, Some(json!({"choice": "yes"})), StatusCode::OK).await;
+    let close = format!("/api/v1/ballots/{ballot}/close");
+    let closed = w.app.answer(Some(&w.admin), Method::POST, &close, None, StatusCode::OK).await;
+    assert_eq!(closed["result"]["passed"], true);
+
+    // Adopting the deletion would leave two references pointing nowhere.
+    let adopt = format!("/api/v1/proposals/{delete}/adopt");
+    let version = w.text().await["version"].clone();
+    let problem = w.app.answer(Some(&w.admin), Method::POST, &adopt, None, StatusCode::CONFLICT).await;
+    let mut from: Vec<&str> =
+        problem["breaks"].as_array().unwrap().iter().map(|b| b["from_id"].as_str().unwrap()).collect();
+    from.sort_unstable();
+    let mut expected = vec![citing.as_str(), citing_proposal.as_str()];
+    expected.sort_unstable();
+    assert_eq!(from, expected, "{problem}");
+    assert_eq!(w.text().await["version"], version, "nothing was adopted");
+    w.app.answer(Some(&w.admin), Method::POST, &format!("{adopt}?force=true"), None, StatusCode::OK).await;
+    let listed = w.app.answer(Some(&w.beto), Method::GET, &references, None, StatusCode::OK).await;
+    assert!(listed.as_array().unwrap().iter().all(|r| r["target_label"].is_null()), "both now broken: {listed}");
 }

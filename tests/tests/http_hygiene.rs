@@ -180,6 +180,7 @@ async fn openapi_describes_every_route(backend: Backend) {
         ("/api/v1/documents/{id}/ballots", "post"),
         ("/api/v1/sections/{id}/stance", "put"),
         ("/api/v1/documents/{id}/stances", "get"),
+        ("/api/v1/documents/{id}/references", "get"),
         ("/api/v1/documents/{id}/import", "post"),
         ("/api/v1/documents/{id}/versions", "get"),
         ("/api/v1/documents/{id}/versions/{version}", "get"),

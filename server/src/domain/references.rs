@@ -115,6 +115,50 @@ pub fn breaks_in_text(removed: &[SectionId], sections: &[Section]) -> Vec<Break>
         .collect()
 }
 
+/// One cross-reference in the text or in a live proposal, with its target
+/// named as the text names it now.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct Reference {
+    /// `section` or `proposal`.
+    pub from_kind: String,
+    pub from_id: Uuid,
+    /// The section's label, or the proposal's title.
+    pub from_label: String,
+    #[schema(value_type = Uuid)]
+    pub target: SectionId,
+    /// "artículo 12"; `None` when the section is gone (a broken reference).
+    pub target_label: Option<String>,
+}
+
+/// Every reference in the sections' bodies, then in the proposals' (id,
+/// title, body), each pair of source and target listed once.
+pub fn listed<'a>(
+    sections: &[Section],
+    proposals: impl IntoIterator<Item = (Uuid, &'a str, &'a str)>,
+) -> Vec<Reference> {
+    let labels = labels(sections);
+    let from_sections = sections.iter().map(|section| {
+        ("section", section.id.0, labels.get(&section.id).cloned().unwrap_or_default(), section.body.as_str())
+    });
+    let from_proposals = proposals.into_iter().map(|(id, title, body)| ("proposal", id, title.to_owned(), body));
+    let mut found: Vec<Reference> = Vec::new();
+    for (kind, id, label, body) in from_sections.chain(from_proposals) {
+        for target in references_in(body) {
+            if found.iter().any(|seen| seen.from_id == id && seen.target == target) {
+                continue;
+            }
+            found.push(Reference {
+                from_kind: kind.into(),
+                from_id: id,
+                from_label: label.clone(),
+                target,
+                target_label: labels.get(&target).cloned(),
+            });
+        }
+    }
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -168,5 +212,26 @@ mod tests {
         assert_eq!(breaks[0].from_id, citing.id.0);
         assert_eq!(breaks[0].from_label, "artículo 2");
         assert!(breaks_in_text(&[citing.id], &sections).is_empty());
+    }
+
+    #[test]
+    fn the_list_names_targets_now_and_says_which_are_broken() {
+        let target = section(SectionKind::Article, "");
+        let gone = SectionId::new();
+        let citing = Section {
+            body: format!("[[ref:{}]], otra vez [[ref:{}]] y [[ref:{gone}]]", target.id, target.id),
+            ..section(SectionKind::Article, "")
+        };
+        let sections = vec![target.clone(), citing.clone()];
+        let proposal = Uuid::now_v7();
+        let body = format!("cf. [[ref:{}]]", citing.id);
+        let list = listed(&sections, [(proposal, "Plazo", body.as_str())]);
+        assert_eq!(list.len(), 3, "{list:?}");
+        assert_eq!((list[0].from_label.as_str(), list[0].target_label.as_deref()), ("artículo 2", Some("artículo 1")));
+        assert_eq!((list[1].target, list[1].target_label.as_deref()), (gone, None));
+        assert_eq!(
+            (list[2].from_kind.as_str(), list[2].from_id, list[2].target_label.as_deref()),
+            ("proposal", proposal, Some("artículo 2"))
+        );
     }
 }

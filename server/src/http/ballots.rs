@@ -10,8 +10,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::error::{ApiError, ApiResult, Problem};
-use super::extract::{Json, Path};
+use super::extract::{Json, Path, Query};
 use super::session::{CurrentUser, Secretariat};
+use super::structure::ForceQuery;
 use crate::domain::ballot::{check_settings, Choice, Majority};
 use crate::domain::ballot_record::BallotView;
 use crate::domain::ballot_subject::Cast;
@@ -183,14 +184,15 @@ pub async fn cancel(
 }
 
 /// Apply a passed proposal to the charter as a new version (secretariat).
-#[utoipa::path(post, path = "/api/v1/proposals/{id}/adopt", tag = "ballots", params(("id" = Uuid, Path)),
+#[utoipa::path(post, path = "/api/v1/proposals/{id}/adopt", tag = "ballots", params(("id" = Uuid, Path), ForceQuery),
     responses((status = 200, body = Adopted), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 409, description = "Not passed, or the article changed since the base version", body = Problem)))]
+        (status = 409, description = "Not passed, the article changed since the base version, or deleting it would break references", body = Problem)))]
 pub async fn adopt(
     State(state): State<AppState>,
     Secretariat(actor): Secretariat,
     Path(id): Path<Uuid>,
+    Query(query): Query<ForceQuery>,
 ) -> ApiResult<Json<Adopted>> {
-    let (_, document_version) = state.store.adopt(ProposalId(id), &actor).await?;
+    let (_, document_version) = state.store.adopt(ProposalId(id), query.force, &actor).await?;
     Ok(Json(Adopted { document_version }))
 }

@@ -28,6 +28,7 @@ pub mod pending;
 pub mod people;
 pub mod preferences;
 pub mod proposals;
+pub mod references;
 pub mod session;
 pub mod stances;
 pub mod structure;
@@ -57,6 +58,7 @@ pub fn app(state: AppState) -> Router {
         .merge(ballots::router())
         .merge(document_ballots::router())
         .merge(stances::router())
+        .merge(references::router())
         .merge(checkpoints::router())
         .merge(outbox::router())
         .merge(notifications::router())

@@ -8,7 +8,7 @@ use super::openapi_responses::StandardResponses;
 use super::{
     accounts, admin, ballots, checkpoints, comments, comparison, cosponsors, document_ballots, documents, events,
     export, health, invitations, minutes, notifications, outbox, password_reset, pending, people, preferences,
-    proposals, stances, structure,
+    proposals, references, stances, structure,
 };
 
 #[derive(OpenApi)]
@@ -31,7 +31,7 @@ use super::{
         comments::hide, comments::unhide, comments::flag, comments::flags, comments::resolve,
         events::replay, crate::ws::upgrade,
         ballots::open, ballots::show, ballots::vote, ballots::close, ballots::cancel, ballots::adopt,
-        document_ballots::open, document_ballots::list, stances::set, stances::map,
+        document_ballots::open, document_ballots::list, stances::set, stances::map, references::list,
         minutes::minutes, comparison::comparison,
         checkpoints::latest, checkpoints::list, checkpoints::make,
         outbox::list, outbox::retry, notifications::list, notifications::mark_read,

@@ -35,8 +35,8 @@ pub struct UpdateDocument {
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
-pub struct DeleteQuery {
-    /// Delete even if other sections or proposals refer to this one.
+pub struct ForceQuery {
+    /// Go ahead even if other sections or proposals refer to the section removed.
     #[serde(default)]
     pub force: bool,
 }
@@ -69,14 +69,14 @@ pub async fn update_document(
 /// Delete a section (secretariat; a new version). Refused with the list of
 /// cross-references it would break, unless `force`; open proposals on it
 /// become outdated.
-#[utoipa::path(delete, path = "/api/v1/sections/{id}", tag = "charter", params(("id" = Uuid, Path), DeleteQuery),
+#[utoipa::path(delete, path = "/api/v1/sections/{id}", tag = "charter", params(("id" = Uuid, Path), ForceQuery),
     responses((status = 200, body = DocumentView), (status = 403, body = Problem), (status = 404, body = Problem),
         (status = 409, body = Problem)))]
 pub async fn delete_section(
     State(state): State<AppState>,
     Secretariat(actor): Secretariat,
     Path(id): Path<Uuid>,
-    Query(query): Query<DeleteQuery>,
+    Query(query): Query<ForceQuery>,
 ) -> ApiResult<Json<DocumentView>> {
     let charter = state.store.delete_section(SectionId(id), query.force, &actor).await?;
     Ok(Json(DocumentView::from(&charter)))

@@ -270,6 +270,7 @@ macro_rules! ballot_store {
                 async fn adopt(
                     &self,
                     proposal: ProposalId,
+                    force: bool,
                     actor: &User,
                 ) -> StoreResult<(Proposal, i64)> {
                     use $crate::domain::adoption::{adopt, Change};
@@ -286,6 +287,19 @@ macro_rules! ballot_store {
                     $crate::domain::phase::check_act(charter.stage, $crate::domain::phase::Act::Adopt, actor, chrono::Utc::now())?;
                     Self::check_no_open_approval_in(&mut tx, current.document_id.0).await?;
                     let base = Self::charter_at_in(&mut tx, current.document_id, current.base_version).await?;
+                    if let (ProposalKind::Delete, Some(section), false) = (current.kind, current.section_id, force) {
+                        let removed = [section];
+                        let mut breaks = $crate::domain::references::breaks_in_text(&removed, &charter.sections);
+                        breaks.extend(
+                            Self::proposal_breaks_in(&mut tx, current.document_id.0, &removed)
+                                .await?
+                                .into_iter()
+                                .filter(|broken| broken.from_id != proposal.0),
+                        );
+                        if !breaks.is_empty() {
+                            return Err(StoreError::WouldBreak(breaks));
+                        }
+                    }
                     let change = Change {
                         kind: current.kind,
                         section_id: current.section_id,

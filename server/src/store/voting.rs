@@ -49,8 +49,9 @@ pub trait BallotStore: Send + Sync + 'static {
     async fn due_ballots(&self, now: DateTime<Utc>) -> StoreResult<Vec<BallotId>>;
     /// Every cast and change, oldest first.
     async fn vote_history(&self, id: BallotId) -> StoreResult<Vec<Vote>>;
-    /// Applies a passed proposal to its document as a new version.
-    async fn adopt(&self, proposal: ProposalId, actor: &User) -> StoreResult<(Proposal, i64)>;
+    /// Applies a passed proposal to its document as a new version; a
+    /// deletion that would break cross-references is refused unless `force`.
+    async fn adopt(&self, proposal: ProposalId, force: bool, actor: &User) -> StoreResult<(Proposal, i64)>;
 }
 
 /// What a ballot on a whole document puts to the vote.
