@@ -20,7 +20,9 @@ async function load(code, part) {
   if (loaded.has(name)) return;
   const response = await fetch(`/i18n/${name}.json`, { credentials: 'same-origin', headers: { Accept: 'application/json' } });
   if (!response.ok) throw new Error(`i18n ${name}: HTTP ${response.status}`);
-  dicts[code] = { ...dicts[code], ...(await response.json()) };
+  const more = await response.json();
+  // Merged after the await: two parts loading at once must not drop each other's keys.
+  dicts[code] = { ...dicts[code], ...more };
   loaded.add(name);
 }
 

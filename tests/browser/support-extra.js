@@ -6,7 +6,7 @@
 import { execFile, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync, readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -55,9 +55,12 @@ export const sameDocument = (page) => page.evaluate(() => window.__sameDocument 
 // ---------------------------------------------------------------------------
 // The dictionaries (web/i18n/*.json)
 
+/** The language's main dictionary and every part of it (`<lang>.<part>.json`). */
 export function dictionary(lang) {
-  const read = (name) => JSON.parse(readFileSync(join(REPO_ROOT, 'web', 'i18n', name), 'utf8'));
-  return { ...read(`${lang}.json`), ...read(`${lang}.console.json`) };
+  const dir = join(REPO_ROOT, 'web', 'i18n');
+  const read = (name) => JSON.parse(readFileSync(join(dir, name), 'utf8'));
+  const parts = readdirSync(dir).filter((name) => name.startsWith(`${lang}.`) && name !== `${lang}.json`).sort();
+  return Object.assign(read(`${lang}.json`), ...parts.map(read));
 }
 
 const escapeRe = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -145,8 +145,14 @@ export async function documentView(ctx, rawId) {
     title,
     h('p', { class: 'meta' }, versionLine, ' · ',
       h('span', { t: ['charter.updated', { date: { date: doc.updated_at, short: true } }] }), ' · ',
-      h('a', { href: `/documentos/${enc(id)}/historial`, id: 'history-link', t: ['charter.history_link'] })),
+      h('a', { href: `/documentos/${enc(id)}/historial`, id: 'history-link', t: ['charter.history_link'] }), ' · ',
+      h('a', { href: `/documentos/${enc(id)}/proceso`, id: 'process-link', t: ['charter.process_link'] })),
     banner.node,
+    doc.approval && h('div', { class: 'notice final-text', id: 'final-text', 'data-test': 'final-text', role: 'note' },
+      h('p', null, h('span', { t: ['charter.final_text', { n: String(doc.approval.version) }] }), ' ',
+        h('a', { href: `/votaciones/${enc(doc.approval.ballot_id)}`, t: ['charter.final_ballot'] })),
+      h('p', null, h('span', { t: ['charter.final_hash'] }), ' ',
+        h('code', { class: 'hash', 'data-test': 'final-hash', text: doc.approval.text_sha256 }))),
     isSecretariat(user) && h('p', null,
       h('a', { href: `/secretaria/carta?documento=${enc(id)}`, id: 'phase-manage', t: ['phase.manage'] })),
     presence.viewing,
@@ -187,6 +193,8 @@ export async function documentView(ctx, rawId) {
         setTitle('charter.doc_title', { title: data.title });
       }
       banner.update({ phase: data.phase, amendments_close_at: data.amendments_close_at ?? null });
+    } else if (message.kind === 'document.approval' && !message.replay && !doc.approval) {
+      ctx.refresh(); // final now: the text is frozen, and says so
     } else if (message.kind === 'document.version' && Number(data.version) > newest) {
       newest = Number(data.version);
       const alert = alertBox();

@@ -17,7 +17,7 @@ const TABS = {
 };
 
 export async function consoleView(ctx, tab) {
-  await loadPart('console');
+  await Promise.all([loadPart('console'), loadPart('pages')]); // the charter tab shares the proposal form's words
   if (!isSecretariat(ctx.user)) {
     ctx.show('console.title',
       h('h1', { t: ['console.title'] }),

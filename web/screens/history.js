@@ -3,7 +3,7 @@
 
 import * as api from '../api.js';
 import { h, nextId } from '../dom.js';
-import { getLang, tx } from '../i18n.js';
+import { getLang, loadPart, tx } from '../i18n.js';
 import { alertBox, field, showError, time } from '../ui.js';
 import { enc } from './shared.js';
 
@@ -11,6 +11,7 @@ const CHANGES = ['added', 'removed', 'changed'];
 const SUMMARIES = ['created', 'section_added', 'section_edited', 'imported', 'proposal_adopted'];
 
 export async function historyView(ctx, rawId) {
+  await loadPart('pages');
   const id = decodeURIComponent(rawId);
   const base = `/api/v1/documents/${enc(id)}`;
   const { signal } = ctx;

@@ -6,14 +6,15 @@
 
 import * as api from '../api.js';
 import { h } from '../dom.js';
-import { t } from '../i18n.js';
+import { loadPart, t } from '../i18n.js';
 import { alertBox, field, makeForm, showError } from '../ui.js';
 
 const KINDS = ['ballot.opened', 'ballot.reminder', 'ballot.closed', 'comment.reply', 'comment.mention',
-  'proposal.status', 'flag.created', 'session.convened'];
+  'proposal.status', 'flag.created', 'session.convened', 'document.phase'];
 const DELIVERIES = ['email', 'digest', 'app', 'off'];
 
 export async function preferencesView(ctx) {
+  await loadPart('pages');
   const current = await api.get('/api/v1/me/preferences', { signal: ctx.signal });
   const lang = field({
     name: 'lang', label: 'prefs.lang', options: [{ value: 'es', key: 'prefs.lang_es' }, { value: 'en', key: 'prefs.lang_en' }],
@@ -48,6 +49,7 @@ export async function preferencesView(ctx) {
 }
 
 export async function unsubscribeView(ctx) {
+  await loadPart('pages');
   const token = new URLSearchParams(location.search).get('token') || '';
   const path = `/api/v1/unsubscribe?token=${encodeURIComponent(token)}`;
   let link;

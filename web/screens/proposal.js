@@ -12,8 +12,12 @@ import {
 } from './shared.js';
 import { commentsSection } from './comments.js';
 
-const mayRevise = (user, p) => p.status === 'open' &&
-  (isSecretariat(user) || (user.role === 'delegate' && user.organization?.id === p.organization?.id));
+const ownOrg = (user, p) => user.role === 'delegate' && user.organization?.id === p.organization?.id;
+const cosponsor = (user, p) => user.role === 'delegate' && (p.cosponsors ?? []).some((o) => o.id === user.organization?.id);
+const mayRevise = (user, p) => p.status === 'open' && (isSecretariat(user) || ownOrg(user, p) || cosponsor(user, p));
+// Co-sponsors, provenance, a new title: a module of its own, loaded when there is any.
+const hasProvenance = (user, p) => Boolean(p.cosponsors?.length || p.invited_cosponsors?.length ||
+  p.supersedes?.length || p.superseded_by || p.revision?.section_title || (p.status === 'open' && ownOrg(user, p)));
 
 export async function proposalView(ctx, rawId) {
   const id = decodeURIComponent(rawId);
@@ -38,6 +42,8 @@ export async function proposalView(ctx, rawId) {
   const actionsEl = h('div', { class: 'actions', id: 'proposal-actions' });
   const actionsNote = h('div', { id: 'proposal-action-note', role: 'status' });
   const ballotSlot = h('div', { id: 'ballot-slot' });
+  const provenanceSlot = h('div', { id: 'provenance-slot' });
+  let provenance = null;
   const crumbs = h('p', { class: 'crumbs' });
   const presence = presenceLines(user);
   const revisions = revisionsSection(ctx, base);
@@ -210,6 +216,17 @@ export async function proposalView(ctx, rawId) {
     ctx.leave(() => ballot?.stop());
   }
 
+  async function renderProvenance() {
+    if (!provenance && !hasProvenance(user, p)) return;
+    if (!provenance) {
+      const m = await import('./provenance.js');
+      if (!ctx.current() || provenance) return;
+      provenance = await m.provenancePanel(ctx, user, update);
+      provenanceSlot.replaceChildren(provenance.el);
+    }
+    await provenance.render(p);
+  }
+
   function update(next) {
     if (!next || next.id !== p.id) return;
     const lockedBefore = p.locked;
@@ -218,6 +235,7 @@ export async function proposalView(ctx, rawId) {
     renderText();
     renderActions();
     mountBallot();
+    renderProvenance();
     if (lockedBefore !== p.locked) discussion.setLocked(p.locked);
   }
 
@@ -225,9 +243,10 @@ export async function proposalView(ctx, rawId) {
   renderText();
   renderActions();
   mountBallot();
+  renderProvenance();
 
   ctx.show(['proposal.page_title', { title: p.title }],
-    crumbs, titleEl, metaEl, noticesEl, factsEl,
+    crumbs, titleEl, metaEl, noticesEl, factsEl, provenanceSlot,
     actionsAlert, actionsNote, actionsEl,
     ballotSlot,
     h('section', { class: 'panel', id: 'rationale', 'aria-labelledby': 'rationale-h' },

@@ -4,8 +4,8 @@
 
 import * as api from '../api.js';
 import { h, nextId } from '../dom.js';
-import { tx } from '../i18n.js';
-import { bindDraft, charCount, clearDraft, field, makeForm, needText } from '../ui.js';
+import { loadPart, tx } from '../i18n.js';
+import { bindDraft, charCount, clearDraft, field, makeForm, needText, orgLabel } from '../ui.js';
 import { canPropose, enc, isSecretariat, kindProps, prose, sectionProps } from './shared.js';
 
 const KINDS = ['amend', 'add', 'delete', 'general'];
@@ -29,9 +29,12 @@ export async function newView(ctx, rawId) {
     message(ctx, 'propose.title', 'propose.not_allowed', back);
     return;
   }
-  const doc = await api.get(`/api/v1/documents/${enc(docId)}`, { signal: ctx.signal });
+  const [doc, organizations] = await Promise.all([
+    api.get(`/api/v1/documents/${enc(docId)}`, { signal: ctx.signal }),
+    api.get('/api/v1/organizations', { signal: ctx.signal }).catch(() => []),
+    loadPart('pages'),
+  ]);
   const query = new URLSearchParams(location.search);
-  const articles = doc.sections.filter((s) => s.kind === 'article');
   const byId = new Map(doc.sections.map((s) => [s.id, s]));
 
   // Kind: radio buttons, mirrored in a hidden input for the draft.
@@ -46,7 +49,18 @@ export async function newView(ctx, rawId) {
     h('legend', { id: legendId, t: ['propose.kind'] }), radios.map((r) => r.wrap));
 
   const section = field({ name: 'section_id', label: 'propose.article', options: [], attrs: { id: 'proposal-section' } });
-  section.input.replaceChildren(h('option', { value: '', t: ['propose.choose_article'] }), ...articles.map(sectionOption));
+  // Chapters too: an amendment may rename one.
+  section.input.replaceChildren(h('option', { value: '', t: ['propose.choose_article'] }), ...doc.sections.map(sectionOption));
+  const sectionTitle = field({ name: 'section_title', label: 'propose.section_title', hint: 'propose.section_title_hint',
+    required: false, attrs: { id: 'proposal-section-title', maxlength: 200 } });
+  const partners = organizations.filter((o) => o.kind === 'member' && o.active !== false && o.id !== ctx.user.organization?.id)
+    .map((o) => {
+      const input = h('input', { type: 'checkbox', name: 'cosponsor', id: `cosponsor-${o.id}`, value: o.id });
+      return { o, input, wrap: h('div', { class: 'check' }, input, h('label', { for: input.id, text: orgLabel(o) })) };
+    });
+  const cosponsors = h('fieldset', { class: 'field', id: 'proposal-cosponsors', hidden: !partners.length },
+    h('legend', { t: ['propose.cosponsors'] }), h('p', { class: 'hint', t: ['propose.cosponsors_hint'] }),
+    partners.map((partner) => partner.wrap));
   const after = field({ name: 'after_section_id', label: 'propose.after', options: [], attrs: { id: 'proposal-after' } });
   after.input.replaceChildren(h('option', { value: '', t: ['propose.at_start'] }), ...doc.sections.map(sectionOption));
   const title = field({ name: 'title', label: 'propose.title_label', hint: 'propose.title_hint', attrs: { id: 'proposal-title-input', maxlength: 200 } });
@@ -62,7 +76,8 @@ export async function newView(ctx, rawId) {
     for (const r of radios) r.input.checked = r.kind === k;
     section.wrap.hidden = !(k === 'amend' || k === 'delete');
     after.wrap.hidden = k !== 'add';
-    body.wrap.hidden = k === 'delete';
+    sectionTitle.wrap.hidden = k !== 'amend';
+    body.wrap.hidden = k === 'delete' || (k === 'amend' && byId.get(section.input.value)?.kind === 'chapter');
     tx(body.wrap.querySelector('label'), k === 'general' ? 'propose.body_general' : k === 'add' ? 'propose.body_add' : 'propose.body');
     syncArticle();
   }
@@ -88,11 +103,12 @@ export async function newView(ctx, rawId) {
       syncKind();
     });
   }
-  section.input.addEventListener('change', syncArticle);
+  section.input.addEventListener('change', syncKind);
 
   const draftKey = `new.${docId}`;
   const restored = bindDraft(draftKey, {
     kind: kindValue, section: section.input, after: after.input, title: title.input, body: body.input, rationale: rationale.input,
+    section_title: sectionTitle.input,
   });
   if (restored) {
     notice.replaceChildren(h('p', { class: 'notice', id: 'draft-restored', t: ['propose.draft_restored'] }));
@@ -106,14 +122,19 @@ export async function newView(ctx, rawId) {
 
   const form = makeForm(ctx, {
     submitKey: 'propose.submit',
-    children: [kindSet, section.wrap, after.wrap, current, title.wrap, body.wrap, rationale.wrap],
+    children: [kindSet, section.wrap, after.wrap, current, title.wrap, sectionTitle.wrap, body.wrap, rationale.wrap, cosponsors],
     check() {
       const k = kind();
       const problems = needText(title.input, 'propose.title_required', 200, 'propose.title_too_long');
-      if ((k === 'amend' || k === 'delete') && !section.input.value) problems.push({ input: section.input, key: 'propose.article_required' });
-      if (k === 'amend' || k === 'add') {
+      const target = byId.get(section.input.value);
+      if ((k === 'amend' || k === 'delete') && !target) problems.push({ input: section.input, key: 'propose.article_required' });
+      if (k === 'delete' && target?.kind === 'chapter') problems.push({ input: section.input, key: 'propose.chapter_delete' });
+      const renamed = k === 'amend' && sectionTitle.input.value.trim() && sectionTitle.input.value.trim() !== target?.title;
+      if (k === 'amend' && target?.kind === 'chapter') {
+        if (!renamed) problems.push({ input: sectionTitle.input, key: 'propose.section_title_required' });
+      } else if (k === 'amend' || k === 'add') {
         if (!body.input.value.trim()) problems.push({ input: body.input, key: 'propose.body_required' });
-        else if (k === 'amend' && body.input.value.trim() === (byId.get(section.input.value)?.body ?? '').trim()) {
+        else if (k === 'amend' && !renamed && body.input.value.trim() === (target?.body ?? '').trim()) {
           problems.push({ input: body.input, key: 'propose.body_unchanged' });
         }
       }
@@ -125,10 +146,19 @@ export async function newView(ctx, rawId) {
       const payload = { kind: k, title: title.input.value.trim(), body: k === 'delete' ? '' : body.input.value, rationale: rationale.input.value };
       if (k === 'amend' || k === 'delete') payload.section_id = section.input.value;
       if (k === 'add' && after.input.value) payload.after_section_id = after.input.value;
+      const target = byId.get(section.input.value);
+      if (k === 'amend' && target?.kind === 'chapter') payload.body = target.body;
+      const newTitle = sectionTitle.input.value.trim();
+      if (k === 'amend' && newTitle && newTitle !== target?.title) payload.section_title = newTitle;
       return api.post(`/api/v1/documents/${enc(docId)}/proposals`, payload);
     },
-    done(p) {
+    async done(p) {
       clearDraft(draftKey);
+      // Invitations after the proposal exists; one refused does not undo it,
+      // and the proposal page shows who was invited.
+      for (const partner of partners.filter((x) => x.input.checked)) {
+        await api.post(`/api/v1/proposals/${enc(p.id)}/cosponsors`, { organization_id: partner.o.id }).catch(() => {});
+      }
       ctx.navigate(`/propuestas/${enc(p.id)}`);
     },
   });
@@ -149,7 +179,8 @@ export async function reviseView(ctx, rawId) {
   const back = `/propuestas/${enc(id)}`;
   const p = await api.get(base, { signal: ctx.signal });
   const { user } = ctx;
-  const allowed = isSecretariat(user) || (user.role === 'delegate' && user.organization?.id === p.organization?.id);
+  const mine = (o) => o?.id === user.organization?.id;
+  const allowed = isSecretariat(user) || (user.role === 'delegate' && (mine(p.organization) || (p.cosponsors ?? []).some(mine)));
   if (!allowed) {
     message(ctx, 'revise.title', 'revise.not_allowed', back);
     return;
@@ -159,20 +190,25 @@ export async function reviseView(ctx, rawId) {
     return;
   }
   const title = field({ name: 'title', label: 'propose.title_label', value: p.title, attrs: { id: 'revise-title', maxlength: 200 } });
+  await loadPart('pages');
   const body = field({ name: 'body', label: 'revise.body', rows: 12, required: false, value: p.revision?.body ?? '', attrs: { id: 'revise-body' } });
+  const sectionTitle = field({ name: 'section_title', label: 'propose.section_title', hint: 'propose.section_title_hint',
+    required: false, value: p.revision?.section_title ?? '', attrs: { id: 'revise-section-title', maxlength: 200 } });
+  sectionTitle.wrap.hidden = p.kind !== 'amend';
   const note = field({ name: 'note', label: 'revise.note', hint: 'revise.note_hint', rows: 3, required: false, attrs: { id: 'revise-note' } });
   const notice = h('div', { role: 'status' });
   const draftKey = `rev.${id}.${p.revision?.number ?? 0}`;
-  if (bindDraft(draftKey, { title: title.input, body: body.input, note: note.input })) {
+  if (bindDraft(draftKey, { title: title.input, body: body.input, note: note.input, section_title: sectionTitle.input })) {
     notice.replaceChildren(h('p', { class: 'notice', id: 'draft-restored', t: ['propose.draft_restored'] }));
   }
   const form = makeForm(ctx, {
     submitKey: 'revise.submit',
-    children: [title.wrap, body.wrap, note.wrap],
+    children: [title.wrap, sectionTitle.wrap, body.wrap, note.wrap],
     check() {
       const problems = needText(title.input, 'propose.title_required', 200, 'propose.title_too_long');
       problems.push(...tooLong(body.input, BODY_MAX), ...tooLong(note.input, BODY_MAX));
-      if (!problems.length && body.input.value === (p.revision?.body ?? '') && title.input.value.trim() === p.title) {
+      const sameTitle = sectionTitle.input.value.trim() === (p.revision?.section_title ?? '');
+      if (!problems.length && body.input.value === (p.revision?.body ?? '') && title.input.value.trim() === p.title && sameTitle) {
         problems.push({ input: body.input, key: 'revise.unchanged' });
       }
       return problems;
@@ -180,6 +216,7 @@ export async function reviseView(ctx, rawId) {
     send() {
       const payload = { body: body.input.value, note: note.input.value };
       if (title.input.value.trim() !== p.title) payload.title = title.input.value.trim();
+      if (p.kind === 'amend' && sectionTitle.input.value.trim()) payload.section_title = sectionTitle.input.value.trim();
       return api.post(`${base}/revisions`, payload);
     },
     done() {

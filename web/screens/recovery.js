@@ -6,9 +6,11 @@
 import * as api from '../api.js';
 import { h, nextId } from '../dom.js';
 import { charCount, field, makeForm, statusOf } from '../ui.js';
+import { loadPart } from '../i18n.js';
 import { enc } from './shared.js';
 
-export function forgotView(ctx) {
+export async function forgotView(ctx) {
+  await loadPart('pages');
   const email = field({
     name: 'email', label: 'signin.email', type: 'email', autocomplete: 'email',
     attrs: { maxlength: 254, autocapitalize: 'none', spellcheck: 'false' },
@@ -42,7 +44,8 @@ export function forgotView(ctx) {
     h('p', null, h('a', { href: '/ingresar', t: ['recovery.back'] })));
 }
 
-export function resetView(ctx, rawToken) {
+export async function resetView(ctx, rawToken) {
+  await loadPart('pages');
   let token = '';
   try {
     token = decodeURIComponent(rawToken);
