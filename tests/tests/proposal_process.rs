@@ -159,6 +159,13 @@ async fn co_sponsors_are_invited_accept_and_may_revise(backend: Backend) {
     let events = w.get(&format!("/api/v1/events?topic={topic}")).await;
     let kinds: Vec<&str> = events.as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds.iter().filter(|k| **k == "proposal.cosponsors").count(), 2, "{kinds:?}");
+    // The minutes name the co-sponsors as they were when the ballot opened.
+    w.pass_and_adopt(&proposal, &[&w.ana, &w.carla]).await;
+    let ballot = w.get(&format!("/api/v1/proposals/{proposal}")).await["ballot_id"].as_str().unwrap().to_owned();
+    let minutes = w.app.text(&w.beto, &format!("/api/v1/ballots/{ballot}/minutes?format=markdown")).await;
+    assert!(minutes.contains("Organizaciones copatrocinantes: Red Migrante"), "{minutes}");
+    let recorded = w.get(&format!("/api/v1/ballots/{ballot}/minutes")).await;
+    assert_eq!(recorded["decision"]["cosponsors"], json!(["Red Migrante"]));
 }
 
 async fn a_consolidated_text_supersedes_proposals_on_its_article(backend: Backend) {

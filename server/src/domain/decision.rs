@@ -42,6 +42,11 @@ pub struct Decision {
     pub current_text: String,
     /// The text proposed; empty for `delete`.
     pub proposed_text: String,
+    /// The co-sponsoring organizations when the ballot opened. Left out
+    /// when there are none, so statements recorded before co-sponsors
+    /// existed keep their digest.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cosponsors: Vec<String>,
 }
 
 impl Decision {
@@ -84,6 +89,7 @@ impl Decision {
             insert_after,
             current_text,
             proposed_text,
+            cosponsors: proposal.cosponsors.iter().map(|organization| organization.name.clone()).collect(),
         }
     }
 

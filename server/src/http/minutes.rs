@@ -102,6 +102,13 @@ fn statement(minutes: &Minutes, lang: Lang) -> String {
         }),
         ProposalKind::General => {}
     }
+    if !decision.cosponsors.is_empty() {
+        facts.push(format!(
+            "{}: {}",
+            t(lang, "minutes.cosponsors"),
+            decision.cosponsors.iter().map(|name| inline(name)).collect::<Vec<_>>().join(", ")
+        ));
+    }
     let mut out = format!("### {}\n\n{}\n", t(lang, "minutes.decision"), list(facts.into_iter(), lang));
     if matches!(decision.kind, ProposalKind::Amend | ProposalKind::Delete) {
         out.push_str(&format!("\n#### {}\n\n{}\n", t(lang, "minutes.current_text"), fenced(&decision.current_text)));
