@@ -401,6 +401,17 @@ async fn references_are_listed_and_guard_an_adopted_deletion(backend: Backend) {
         ]
     );
 
+    // A proposal's text shows the reference as the article's label now, like the charter's.
+    let shown = w
+        .app
+        .answer(Some(&w.beto), Method::GET, &format!("/api/v1/proposals/{citing_proposal}"), None, StatusCode::OK)
+        .await;
+    let html = shown["revision"]["body_html"].as_str().unwrap();
+    assert!(html.contains(&format!("#sec-{target}\"")) && html.contains(">artículo 3</a>"), "{html}");
+    let listed = w.app.answer(Some(&w.beto), Method::GET, &proposals, None, StatusCode::OK).await;
+    let in_list = listed.as_array().unwrap().iter().find(|p| p["id"] == citing_proposal.as_str()).unwrap();
+    assert_eq!(in_list["revision"]["body_html"].as_str(), Some(html));
+
     let rule = json!({"majority": "simple", "quorum": 0.0, "secret": false, "live_results": false});
     let ballot_path = format!("/api/v1/proposals/{delete}/ballot");
     let ballot = id(&w.app.answer(Some(&w.admin), Method::POST, &ballot_path, Some(rule), StatusCode::CREATED).await);

@@ -7,6 +7,7 @@ import { ApiError, NetworkError } from '../api.js';
 import { h, nextId } from '../dom.js';
 import { tx } from '../i18n.js';
 import { actionButton, alertBox, ask, charCount, field, fillAlert, makeForm, needText } from '../ui.js';
+import { refPicker } from './ref-picker.js';
 import { enc, sectionProps } from './shared.js';
 
 const BODY_MAX = 100000;
@@ -76,20 +77,21 @@ async function loadEditor(ctx, id, editor, flash) {
   if (flash) said.focus();
 }
 
-function sectionFields(s = {}) {
+function sectionFields(sections, s = {}) {
   const title = field({ name: 'title', label: 'editor.section_title', required: false, value: s.title ?? '', attrs: { maxlength: 200 } });
   const body = field({ name: 'body', label: 'editor.section_body', hint: 'editor.markdown_hint', rows: 8, required: false, value: s.body ?? '' });
+  const refs = refPicker(sections.filter((other) => other.id !== s.id), body.input);
   const check = () => [
     ...(charCount(title.input.value) > 200 ? [{ input: title.input, key: 'propose.title_too_long' }] : []),
     ...(charCount(body.input.value) > BODY_MAX ? [{ input: body.input, key: 'common.too_long', params: { max: String(BODY_MAX) } }] : []),
   ];
-  return { title, body, check };
+  return { title, body, refs, check };
 }
 
 function sectionCard(ctx, s, doc, reload, reloadWith) {
-  const f = sectionFields(s);
+  const f = sectionFields(doc.sections, s);
   const form = makeForm(ctx, {
-    submitKey: 'common.save', cls: 'inline-form', children: [f.title.wrap, f.body.wrap], check: f.check,
+    submitKey: 'common.save', cls: 'inline-form', children: [f.title.wrap, f.body.wrap, f.refs], check: f.check,
     send: () => api.patch(`/api/v1/sections/${enc(s.id)}`, { title: f.title.input.value.trim(), body: f.body.input.value }),
     done: reload,
   });
@@ -105,9 +107,9 @@ function addSectionForm(ctx, base, doc, reload) {
   after.input.replaceChildren(h('option', { value: '', t: ['propose.at_start'] }),
     ...doc.sections.map((s) => h('option', { value: s.id, ...sectionProps(s) })));
   if (doc.sections.length) after.input.value = doc.sections[doc.sections.length - 1].id;
-  const f = sectionFields();
+  const f = sectionFields(doc.sections);
   const form = makeForm(ctx, {
-    submitKey: 'editor.add_section', children: [h('h3', { t: ['editor.add_heading'] }), kind.wrap, after.wrap, f.title.wrap, f.body.wrap],
+    submitKey: 'editor.add_section', children: [h('h3', { t: ['editor.add_heading'] }), kind.wrap, after.wrap, f.title.wrap, f.body.wrap, f.refs],
     check: f.check,
     send() {
       const payload = { kind: kind.input.value, title: f.title.input.value.trim(), body: f.body.input.value };

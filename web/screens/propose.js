@@ -6,6 +6,7 @@ import * as api from '../api.js';
 import { h, nextId } from '../dom.js';
 import { loadPart, tx } from '../i18n.js';
 import { bindDraft, charCount, clearDraft, field, makeForm, needText, orgLabel } from '../ui.js';
+import { refPicker } from './ref-picker.js';
 import { canPropose, enc, isSecretariat, kindProps, prose, sectionProps } from './shared.js';
 
 const KINDS = ['amend', 'add', 'delete', 'general'];
@@ -66,6 +67,7 @@ export async function newView(ctx, rawId) {
   const title = field({ name: 'title', label: 'propose.title_label', hint: 'propose.title_hint', attrs: { id: 'proposal-title-input', maxlength: 200 } });
   const body = field({ name: 'body', label: 'propose.body', rows: 10, required: false, attrs: { id: 'proposal-body' } });
   const rationale = field({ name: 'rationale', label: 'propose.rationale', hint: 'propose.rationale_hint', rows: 5, required: false, attrs: { id: 'proposal-rationale-input' } });
+  const bodyRefs = refPicker(doc.sections, body.input);
   const current = h('details', { class: 'current-text', id: 'current-text' });
   const notice = h('div', { role: 'status' });
 
@@ -78,6 +80,7 @@ export async function newView(ctx, rawId) {
     after.wrap.hidden = k !== 'add';
     sectionTitle.wrap.hidden = k !== 'amend';
     body.wrap.hidden = k === 'delete' || (k === 'amend' && byId.get(section.input.value)?.kind === 'chapter');
+    bodyRefs.hidden = body.wrap.hidden || !doc.sections.length;
     tx(body.wrap.querySelector('label'), k === 'general' ? 'propose.body_general' : k === 'add' ? 'propose.body_add' : 'propose.body');
     syncArticle();
   }
@@ -122,7 +125,7 @@ export async function newView(ctx, rawId) {
 
   const form = makeForm(ctx, {
     submitKey: 'propose.submit',
-    children: [kindSet, section.wrap, after.wrap, current, title.wrap, sectionTitle.wrap, body.wrap, rationale.wrap, cosponsors],
+    children: [kindSet, section.wrap, after.wrap, current, title.wrap, sectionTitle.wrap, body.wrap, bodyRefs, rationale.wrap, cosponsors],
     check() {
       const k = kind();
       const problems = needText(title.input, 'propose.title_required', 200, 'propose.title_too_long');

@@ -143,7 +143,8 @@ pub async fn list(
     Query(query): Query<StatusQuery>,
 ) -> ApiResult<Json<Vec<Proposal>>> {
     let page = PageQuery { limit: query.limit, after: query.after }.page()?;
-    Ok(Json(state.store.list_proposals(DocumentId(id), query.status, page).await?))
+    let proposals = state.store.list_proposals(DocumentId(id), query.status, page).await?;
+    Ok(Json(super::references::resolved(&state, proposals).await?))
 }
 
 /// Propose a change (delegates and the secretariat).
@@ -179,7 +180,7 @@ pub async fn create(
         return Err(ApiError::validation("supersedes", "at most 50 proposals"));
     }
     let proposal = state.store.create_proposal(DocumentId(id), new, &actor).await?;
-    Ok((StatusCode::CREATED, Json(proposal)))
+    Ok((StatusCode::CREATED, Json(super::references::resolved_one(&state, proposal).await?)))
 }
 
 /// One proposal with its latest revision.
@@ -190,7 +191,7 @@ pub async fn show(
     _user: CurrentUser,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<Proposal>> {
-    Ok(Json(state.store.proposal(ProposalId(id)).await?))
+    Ok(Json(super::references::resolved_one(&state, state.store.proposal(ProposalId(id)).await?).await?))
 }
 
 /// Revisions numbered from 1, oldest first; none is ever changed. A page
@@ -235,7 +236,7 @@ pub async fn revise(
         section_title: request.section_title.as_deref().map(super::documents::section_title).transpose()?,
     };
     let proposal = state.store.revise(ProposalId(id), new, &actor).await?;
-    Ok((StatusCode::CREATED, Json(proposal)))
+    Ok((StatusCode::CREATED, Json(super::references::resolved_one(&state, proposal).await?)))
 }
 
 /// A word diff between two revisions, or from the article's text at the base version.

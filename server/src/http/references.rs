@@ -10,8 +10,10 @@ use super::error::{ApiResult, Problem};
 use super::extract::{Json, Path};
 use super::session::CurrentUser;
 use crate::domain::ids::DocumentId;
+use crate::domain::markdown::render_html;
+use crate::domain::proposal::Proposal;
 use crate::domain::proposal::ProposalStatus;
-use crate::domain::references::{listed, Reference};
+use crate::domain::references::{labels, listed, resolve, Reference};
 use crate::state::AppState;
 use crate::store::Page;
 
@@ -44,4 +46,23 @@ pub async fn list(
     }
     let sources = proposals.iter().map(|p| (p.id.0, p.title.as_str(), p.revision.body.as_str()));
     Ok(Json(listed(&charter.sections, sources)))
+}
+
+/// Proposals with their cross-references shown as the sections' labels now.
+/// The stored HTML was rendered without numbers, which change; the charter
+/// is read only when some body cites a section.
+pub async fn resolved(state: &AppState, mut proposals: Vec<Proposal>) -> ApiResult<Vec<Proposal>> {
+    let Some(document) = proposals.iter().find(|p| p.revision.body.contains("[[ref:")).map(|p| p.document_id) else {
+        return Ok(proposals);
+    };
+    let labels = labels(&state.store.charter(document).await?.sections);
+    for proposal in proposals.iter_mut().filter(|p| p.document_id == document && p.revision.body.contains("[[ref:")) {
+        proposal.revision.body_html = render_html(&resolve(&proposal.revision.body, document, &labels));
+    }
+    Ok(proposals)
+}
+
+/// One proposal, as [`resolved`].
+pub async fn resolved_one(state: &AppState, proposal: Proposal) -> ApiResult<Proposal> {
+    Ok(resolved(state, vec![proposal]).await?.remove(0))
 }
