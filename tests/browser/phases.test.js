@@ -9,10 +9,10 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  BASE, api, closeClean, createCharter, createProposal, createUser, expectConnected, horizontalOverflow, launch,
+  BASE, api, closeClean, createCharter, createProposal, createUser, expectConnected, launch,
   secretariat,
 } from './support.js';
-import { DESKTOP, PHONE, axeCheck, markDocument, openPageWith, sameDocument } from './support-extra.js';
+import { accessibleAtBothSizes, markDocument, openPageWith, sameDocument } from './support-extra.js';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -30,25 +30,6 @@ function ecuadorLocal(ms) {
   });
   const p = Object.fromEntries(format.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
   return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
-}
-
-/** No axe violation at 1280 px and at 360 px, and no sideways scroll on the phone. */
-async function accessibleAtBothSizes(page, label) {
-  try {
-    for (const viewport of [DESKTOP, PHONE]) {
-      await page.setViewportSize(viewport);
-      await page.waitForLoadState('networkidle');
-      const { passed, violations } = await axeCheck(page);
-      assert.ok(passed >= 10, `${label} at ${viewport.width}px: axe passed only ${passed} rules`);
-      assert.deepEqual(violations, [], `${label} at ${viewport.width}px: accessibility violations`);
-      if (viewport === PHONE) {
-        const { scroll, culprits } = await horizontalOverflow(page);
-        assert.ok(scroll <= PHONE.width, `${label}: ${scroll}px wide at ${PHONE.width}px; too wide: ${culprits.join(', ')}`);
-      }
-    }
-  } finally {
-    await page.setViewportSize(DESKTOP);
-  }
 }
 
 const focused = (locator) => locator.evaluate((el) => el === document.activeElement);

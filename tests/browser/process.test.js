@@ -12,9 +12,9 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  BASE, api, closeClean, createCharter, createProposal, createUser, horizontalOverflow, launch, secretariat, untranslated,
+  BASE, api, closeClean, createCharter, createProposal, createUser, launch, secretariat, untranslated,
 } from './support.js';
-import { DESKTOP, PHONE, axeCheck, openPageWith } from './support-extra.js';
+import { DESKTOP, PHONE, accessibleAtBothSizes, openPageWith } from './support-extra.js';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -23,27 +23,6 @@ after(async () => { await browser?.close(); });
 // bypassCSP only so that axe can be injected; reduced motion so that no
 // colour transition is caught half-way by the contrast rule.
 const open = (user, viewport = DESKTOP) => openPageWith(browser, { user, viewport, bypassCSP: true, reducedMotion: 'reduce' });
-
-/** No axe violation at 1280 px and at 360 px, no sideways scroll and no raw key on the phone. */
-async function accessibleAtBothSizes(page, label) {
-  const was = page.viewportSize();
-  try {
-    for (const viewport of [DESKTOP, PHONE]) {
-      await page.setViewportSize(viewport);
-      await page.waitForLoadState('networkidle');
-      const { passed, violations } = await axeCheck(page);
-      assert.ok(passed >= 10, `${label} at ${viewport.width}px: axe passed only ${passed} rules`);
-      assert.deepEqual(violations, [], `${label} at ${viewport.width}px: accessibility violations`);
-      if (viewport === PHONE) {
-        const { scroll, culprits } = await horizontalOverflow(page);
-        assert.ok(scroll <= PHONE.width, `${label}: ${scroll}px wide at ${PHONE.width}px; too wide: ${culprits.join(', ')}`);
-      }
-    }
-    assert.deepEqual(await untranslated(page), [], `${label}: untranslated keys`);
-  } finally {
-    await page.setViewportSize(was);
-  }
-}
 
 const row = (page, section) => page.locator(`[data-test="stance-row"][data-section-id="${section.id}"]`);
 const count = (page, section, kind) => row(page, section).locator(`[data-test="count-${kind}"]`).getAttribute('data-count');

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import assert from 'node:assert/strict';
-import { BIN, PASSWORD, WAIT, signInByCookie, watchPage } from './support.js';
+import { BIN, PASSWORD, WAIT, horizontalOverflow, signInByCookie, untranslated, watchPage } from './support.js';
 
 const run = promisify(execFile);
 
@@ -277,4 +277,25 @@ export async function axeCheck(page) {
     const result = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
     return { passed: result.passes.length, violations: result.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`) };
   });
+}
+
+/** No axe violation at 1280 px and at 360 px, no sideways scroll and no raw key on the phone. */
+export async function accessibleAtBothSizes(page, label) {
+  const was = page.viewportSize();
+  try {
+    for (const viewport of [DESKTOP, PHONE]) {
+      await page.setViewportSize(viewport);
+      await page.waitForLoadState('networkidle');
+      const { passed, violations } = await axeCheck(page);
+      assert.ok(passed >= 10, `${label} at ${viewport.width}px: axe passed only ${passed} rules`);
+      assert.deepEqual(violations, [], `${label} at ${viewport.width}px: accessibility violations`);
+      if (viewport === PHONE) {
+        const { scroll, culprits } = await horizontalOverflow(page);
+        assert.ok(scroll <= PHONE.width, `${label}: ${scroll}px wide at ${PHONE.width}px; too wide: ${culprits.join(', ')}`);
+      }
+    }
+    assert.deepEqual(await untranslated(page), [], `${label}: untranslated keys`);
+  } finally {
+    await page.setViewportSize(was);
+  }
 }

@@ -10,6 +10,7 @@ import { fill, h, nextId } from '../dom.js';
 import { getLang, loadPart, tx } from '../i18n.js';
 import * as live from '../live.js';
 import { actionButton, alertBox, ask, field, makeForm, setBusy, showError, statusOf, time } from '../ui.js';
+import { loadStylesheet } from './stylesheet.js';
 import { enc, isSecretariat } from './shared.js';
 import { rankingWidget } from './ranking.js';
 import { alternativesResult, labelOf, pluralityForm, sectionParam, subjectPanel } from './document-ballot-parts.js';
@@ -19,27 +20,11 @@ const KINDS = ['alternatives', 'approval', 'block'];
 /** The least number of organizations that meets the quorum. */
 const quorumCount = (quorum, eligible) => Math.max(0, Math.ceil(quorum * eligible - 1e-9));
 
-let styles = null;
-/** The screen's own stylesheet (/votes.css), added once; outside style.css for the first-load budget. */
-function loadStyles() {
-  styles ??= new Promise((resolve) => {
-    const link = h('link', { rel: 'stylesheet', href: '/votes.css' });
-    link.addEventListener('load', resolve);
-    link.addEventListener('error', () => { // unstyled but working
-      link.remove();
-      styles = null;
-      resolve();
-    });
-    document.head.append(link);
-  });
-  return styles;
-}
-
 export async function documentBallotView(ctx, rawId) {
   const id = decodeURIComponent(rawId);
   const path = `/api/v1/ballots/${enc(id)}`;
   const { signal, user } = ctx;
-  const [, , first] = await Promise.all([loadPart('votes'), loadStyles(), api.get(path, { signal })]);
+  const [, , first] = await Promise.all([loadPart('votes'), loadStylesheet('/votes.css'), api.get(path, { signal })]);
   if (!first.document_id && first.proposal_id) {
     ctx.navigate(`/propuestas/${enc(first.proposal_id)}`, true); // a proposal's ballot lives on its page
     return;

@@ -11,6 +11,7 @@ import { h, nextId } from '../dom.js';
 import { loadPart, setTitle, tx } from '../i18n.js';
 import * as live from '../live.js';
 import { actionButton, alertBox, showError, time } from '../ui.js';
+import { loadStylesheet } from './stylesheet.js';
 import { enc, isSecretariat } from './shared.js';
 import { stanceForms, stanceMap } from './stance-map.js';
 
@@ -20,26 +21,6 @@ const BALLOT_STATUSES = ['open', 'closed', 'cancelled'];
 const phaseOf = (doc) => (PHASES.includes(doc?.phase) ? doc.phase : 'amendments');
 const speaksForMember = (user) => user?.role === 'delegate' && user?.organization?.kind === 'member';
 
-let styles = null;
-/**
- * The page's own stylesheet (/process.css), added once: outside style.css
- * so that the first load of the app stays within its budget. A failed load
- * leaves the page unstyled but working.
- */
-function loadStyles() {
-  styles ??= new Promise((resolve) => {
-    const link = h('link', { rel: 'stylesheet', href: '/process.css' });
-    link.addEventListener('load', resolve);
-    link.addEventListener('error', () => {
-      link.remove();
-      styles = null;
-      resolve();
-    });
-    document.head.append(link);
-  });
-  return styles;
-}
-
 export async function processView(ctx, rawId) {
   const id = decodeURIComponent(rawId);
   const base = `/api/v1/documents/${enc(id)}`;
@@ -47,7 +28,7 @@ export async function processView(ctx, rawId) {
   const secretariat = isSecretariat(user);
   const [, , doc, map, ballots, proposals] = await Promise.all([
     loadPart('process'),
-    loadStyles(),
+    loadStylesheet('/process.css'),
     api.get(base, { signal }),
     api.get(`${base}/stances`, { signal }),
     api.get(`${base}/ballots`, { signal }),
