@@ -246,24 +246,10 @@ export function ballotPanel(ctx, ballotId) {
       admin.replaceChildren();
       return;
     }
-    const close = actionButton(ctx, 'ballot.close', adminAlert, async () => {
-      if (!ask('ballot.close_confirm')) return;
-      ballot = await api.post(`${path}/close`);
-      render();
-    }, 'btn btn-primary');
-    close.id = 'close-ballot';
-    const reason = field({ name: 'cancel_reason', label: 'ballot.cancel_reason', attrs: { maxlength: 500, id: 'cancel-reason' } });
-    const cancelForm = makeForm(ctx, {
-      submitKey: 'ballot.cancel', cls: 'inline-form', children: [reason.wrap],
-      check: () => (reason.input.value.trim() ? [] : [{ input: reason.input, key: 'ballot.cancel_reason_required' }]),
-      send: () => api.post(`${path}/cancel`, { reason: reason.input.value.trim() }),
-      done: () => refresh(),
-    });
-    cancelForm.id = 'cancel-ballot-form';
-    admin.replaceChildren(
-      h('h3', { t: ['ballot.admin_heading'] }),
-      h('div', { class: 'actions' }, close),
-      h('details', { class: 'cancel-box' }, h('summary', { id: 'cancel-ballot', t: ['ballot.cancel_open'] }), cancelForm));
+    admin.replaceChildren(h('h3', { t: ['ballot.admin_heading'] }), ...closeOrCancel(ctx, path, adminAlert, {
+      closed: (next) => { ballot = next; render(); },
+      cancelled: () => refresh(),
+    }));
   }
 
   refresh();
@@ -359,3 +345,25 @@ export function openBallotForm(ctx, proposalId, done, stable = true) {
   return box;
 }
 
+/**
+ * The secretariat's controls of an open ballot: close it (after a
+ * confirmation), or cancel it with a reason. `closed(ballot)` gets the
+ * closed ballot; `cancelled()` follows a cancellation.
+ */
+export function closeOrCancel(ctx, path, alert, { closed, cancelled }) {
+  const close = actionButton(ctx, 'ballot.close', alert, async () => {
+    if (!ask('ballot.close_confirm')) return;
+    await closed(await api.post(`${path}/close`));
+  }, 'btn btn-primary');
+  close.id = 'close-ballot';
+  const reason = field({ name: 'cancel_reason', label: 'ballot.cancel_reason', attrs: { maxlength: 500, id: 'cancel-reason' } });
+  const cancelForm = makeForm(ctx, {
+    submitKey: 'ballot.cancel', cls: 'inline-form', children: [reason.wrap],
+    check: () => (reason.input.value.trim() ? [] : [{ input: reason.input, key: 'ballot.cancel_reason_required' }]),
+    send: () => api.post(`${path}/cancel`, { reason: reason.input.value.trim() }),
+    done: cancelled,
+  });
+  cancelForm.id = 'cancel-ballot-form';
+  return [h('div', { class: 'actions' }, close),
+    h('details', { class: 'cancel-box' }, h('summary', { id: 'cancel-ballot', t: ['ballot.cancel_open'] }), cancelForm)];
+}

@@ -9,9 +9,10 @@ import * as api from '../api.js';
 import { fill, h, nextId } from '../dom.js';
 import { getLang, loadPart, tx } from '../i18n.js';
 import * as live from '../live.js';
-import { actionButton, alertBox, ask, field, makeForm, setBusy, showError, statusOf, time } from '../ui.js';
+import { alertBox, setBusy, showError, statusOf, time } from '../ui.js';
 import { loadStylesheet } from './stylesheet.js';
 import { enc, isSecretariat } from './shared.js';
+import { closeOrCancel } from './ballot.js';
 import { rankingWidget } from './ranking.js';
 import { alternativesResult, labelOf, pluralityForm, sectionParam, subjectPanel } from './document-ballot-parts.js';
 
@@ -286,24 +287,12 @@ export async function documentBallotView(ctx, rawId) {
       admin.replaceChildren();
       return;
     }
-    const close = actionButton(ctx, 'ballot.close', adminAlert, async () => {
-      if (!ask('ballot.close_confirm')) return;
-      ballot = await api.post(`${path}/close`);
-      await refreshDoc();
-      render();
-    }, 'btn btn-primary');
-    close.id = 'close-ballot';
-    const reason = field({ name: 'cancel_reason', label: 'ballot.cancel_reason', attrs: { maxlength: 500, id: 'cancel-reason' } });
-    const cancelForm = makeForm(ctx, {
-      submitKey: 'ballot.cancel', cls: 'inline-form', children: [reason.wrap],
-      check: () => (reason.input.value.trim() ? [] : [{ input: reason.input, key: 'ballot.cancel_reason_required' }]),
-      send: () => api.post(`${path}/cancel`, { reason: reason.input.value.trim() }),
-      done: () => refresh(),
+    const controls = closeOrCancel(ctx, path, adminAlert, {
+      closed: async (next) => { ballot = next; await refreshDoc(); render(); },
+      cancelled: () => refresh(),
     });
     admin.replaceChildren(h('section', { class: 'panel', 'aria-labelledby': 'ballot-admin-h' },
-      h('h2', { id: 'ballot-admin-h', t: ['ballot.admin_heading'] }),
-      h('div', { class: 'actions' }, close),
-      h('details', { class: 'cancel-box' }, h('summary', { id: 'cancel-ballot', t: ['ballot.cancel_open'] }), cancelForm)));
+      h('h2', { id: 'ballot-admin-h', t: ['ballot.admin_heading'] }), ...controls));
   }
 
   async function refreshDoc() {
