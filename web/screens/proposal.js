@@ -282,6 +282,8 @@ export async function proposalView(ctx, rawId) {
     const data = message.data || {};
     if (kind.startsWith('proposal.') && data.proposal) {
       if (message.replay) replayed = true;
+      // An event's text has its references unresolved: the server's answer shows them as labels.
+      else if (data.proposal.revision?.body?.includes('[[ref:')) api.get(base, { signal }).then(update).catch(() => {});
       else update(data.proposal);
     }
     else if (kind.startsWith('comment.')) discussion.event(message);
