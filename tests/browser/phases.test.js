@@ -12,7 +12,7 @@ import {
   BASE, api, closeClean, createCharter, createProposal, createUser, expectConnected, launch,
   secretariat,
 } from './support.js';
-import { accessibleAtBothSizes, markDocument, openPageWith, sameDocument } from './support-extra.js';
+import { accessibleAtBothSizes, ecuadorLocal, markDocument, openPageWith, sameDocument } from './support-extra.js';
 
 let browser;
 before(async () => { browser = await launch(); });
@@ -21,16 +21,6 @@ after(async () => { await browser?.close(); });
 // bypassCSP only so that axe can be injected; reduced motion so that no
 // colour transition is caught half-way by the contrast rule.
 const open = (user) => openPageWith(browser, { user, bypassCSP: true, reducedMotion: 'reduce' });
-
-/** A moment as the value of a datetime-local input in Ecuador time ("2025-12-14T18:00"). */
-function ecuadorLocal(ms) {
-  const format = new Intl.DateTimeFormat('en-US', {
-    timeZone: 'America/Guayaquil', hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
-    hour: '2-digit', minute: '2-digit',
-  });
-  const p = Object.fromEntries(format.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
-  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
-}
 
 const focused = (locator) => locator.evaluate((el) => el === document.activeElement);
 

@@ -29,9 +29,11 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  BASE, api, closeClean, createCharter, createUser, expectConnected, horizontalOverflow, launch, secretariat, untranslated,
+  BASE, api, closeClean, createCharter, createUser, expectConnected, launch, secretariat,
 } from './support.js';
-import { DESKTOP, PHONE, REPO_ROOT, axeCheck, markDocument, openPageWith, sameDocument } from './support-extra.js';
+import {
+  DESKTOP, PHONE, REPO_ROOT, accessibleAtBothSizes, ecuadorLocal, markDocument, openPageWith, sameDocument,
+} from './support-extra.js';
 
 const SHOTS = join(REPO_ROOT, 'target', 'screenshots');
 
@@ -112,40 +114,9 @@ function step(name, fn) {
   });
 }
 
-/**
- * A key screen: at 1280 and at 360 px, axe finds no violation, no raw key
- * shows, at 360 nothing scrolls sideways, and a full-page screenshot is saved.
- */
-async function keyScreen(page, name) {
-  const was = page.viewportSize();
-  try {
-    for (const viewport of [DESKTOP, PHONE]) {
-      await page.setViewportSize(viewport);
-      await page.waitForLoadState('networkidle');
-      const { passed, violations } = await axeCheck(page);
-      assert.ok(passed >= 10, `${name} at ${viewport.width}px: axe passed only ${passed} rules`);
-      assert.deepEqual(violations, [], `${name} at ${viewport.width}px: accessibility violations`);
-      if (viewport === PHONE) {
-        const { scroll, culprits } = await horizontalOverflow(page);
-        assert.ok(scroll <= PHONE.width, `${name}: ${scroll}px wide at ${PHONE.width}px; too wide: ${culprits.join(', ')}`);
-      }
-      assert.deepEqual(await untranslated(page), [], `${name}: untranslated keys`);
-      await page.screenshot({ path: join(SHOTS, `statute-${name}-${viewport.width}.png`), fullPage: true, animations: 'disabled' });
-    }
-  } finally {
-    await page.setViewportSize(was);
-  }
-}
-
-/** A moment as the value of a datetime-local input in Ecuador time ("2025-12-14T18:00"). */
-function ecuadorLocal(ms) {
-  const format = new Intl.DateTimeFormat('en-US', {
-    timeZone: 'America/Guayaquil', hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
-    hour: '2-digit', minute: '2-digit',
-  });
-  const p = Object.fromEntries(format.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
-  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
-}
+/** A key screen: accessible at 1280 and 360 px, and photographed at both. */
+const keyScreen = (page, name) =>
+  accessibleAtBothSizes(page, name, { shot: (width) => join(SHOTS, `statute-${name}-${width}.png`) });
 
 const phaseText = (page) => page.locator('[data-test="phase-text"]');
 const articleBox = (page, section) => page.locator(`[data-test="article"][data-section-id="${section.id}"]`);
@@ -279,10 +250,7 @@ step('2. two delegates propose rival amendments on one article; one renames it a
   await b.locator('#provenance [data-test="cosponsors"] li').filter({ hasText: orgLabel(betoOrg) }).waitFor();
   assert.equal(await b.locator('#accept-cosponsorship').count(), 0, 'accepted once');
   assert.equal(await b.locator('#provenance [data-test="invited-cosponsors"]').count(), 0, 'no invitation left');
-  // A co-sponsor may revise it. (Only after a reload: proposal.js redraws its
-  // actions when the status, lock, ballot or revision change, not the co-sponsors.)
-  await b.reload();
-  await b.locator('#provenance [data-test="cosponsors"] li').filter({ hasText: orgLabel(betoOrg) }).waitFor();
+  // A co-sponsor may revise it, at once.
   await b.locator('#revise-link').waitFor();
   await keyScreen(b, 'proposal');
   const proposalA = await api('GET', `/api/v1/proposals/${s.idA}`, { token: s.sec.token });
@@ -610,10 +578,9 @@ step('7. the approval of the whole text: voted yes, closed; the charter shows th
   await b.locator('[data-test="propose-closed"]').filter({ hasText: 'El texto está aprobado: no se reciben propuestas.' }).waitFor();
   assert.equal(await b.locator('#new-proposal').isVisible(), false);
   assert.equal(await sameDocument(b), true, 'the final phase came live');
-  // ... the note with the hash comes with the page (charter.js waits for a
-  // `document.approval` event the server does not send; it sends `document.phase`).
-  await b.reload();
+  // ... and the note with the hash follows, without a reload.
   await checkFinal(b);
+  assert.equal(await sameDocument(b), true, 'the final note came live');
   await a.goto(s.docUrl);
   await checkFinal(a);
   await keyScreen(a, 'final');

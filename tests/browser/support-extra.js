@@ -279,8 +279,11 @@ export async function axeCheck(page) {
   });
 }
 
-/** No axe violation at 1280 px and at 360 px, no sideways scroll and no raw key on the phone. */
-export async function accessibleAtBothSizes(page, label) {
+/**
+ * No axe violation at 1280 px and at 360 px, no sideways scroll on the phone,
+ * no raw key; with `shot(width)`, a full-page screenshot at each width there.
+ */
+export async function accessibleAtBothSizes(page, label, { shot } = {}) {
   const was = page.viewportSize();
   try {
     for (const viewport of [DESKTOP, PHONE]) {
@@ -293,9 +296,20 @@ export async function accessibleAtBothSizes(page, label) {
         const { scroll, culprits } = await horizontalOverflow(page);
         assert.ok(scroll <= PHONE.width, `${label}: ${scroll}px wide at ${PHONE.width}px; too wide: ${culprits.join(', ')}`);
       }
+      if (shot) await page.screenshot({ path: shot(viewport.width), fullPage: true, animations: 'disabled' });
     }
     assert.deepEqual(await untranslated(page), [], `${label}: untranslated keys`);
   } finally {
     await page.setViewportSize(was);
   }
+}
+
+/** A moment as the value of a datetime-local input in Ecuador time ("2025-12-14T18:00"). */
+export function ecuadorLocal(ms) {
+  const format = new Intl.DateTimeFormat('en-US', {
+    timeZone: 'America/Guayaquil', hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit',
+    hour: '2-digit', minute: '2-digit',
+  });
+  const p = Object.fromEntries(format.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
+  return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
 }

@@ -193,8 +193,8 @@ export async function documentView(ctx, rawId) {
         setTitle('charter.doc_title', { title: data.title });
       }
       banner.update({ phase: data.phase, amendments_close_at: data.amendments_close_at ?? null });
-    } else if (message.kind === 'document.approval' && !message.replay && !doc.approval) {
-      ctx.refresh(); // final now: the text is frozen, and says so
+      // Final only by an approval that passed: read again for its note and hash.
+      if (data.phase === 'final' && !message.replay && !doc.approval) ctx.refresh();
     } else if (message.kind === 'document.version' && Number(data.version) > newest) {
       newest = Number(data.version);
       const alert = alertBox();

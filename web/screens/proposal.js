@@ -154,7 +154,7 @@ export async function proposalView(ctx, rawId) {
   }
 
   function renderActions() {
-    const key = [p.status, p.locked, p.ballot_id, p.revision?.number].join('|');
+    const key = [p.status, p.locked, p.ballot_id, p.revision?.number, ...(p.cosponsors ?? []).map((o) => o.id)].join('|');
     if (key === actionsKey) return;
     actionsKey = key;
     const items = [];
