@@ -74,6 +74,18 @@ function screens() {
   return list;
 }
 
+/** A full-page shot of a long screen can take longer than Playwright's 10 s
+ * when the two-core CI machine also runs other test files; the picture is for
+ * a person, not a speed check, so it gets more time and one more try. */
+async function shoot(page, file) {
+  try {
+    await page.screenshot({ path: file, fullPage: true, animations: 'disabled', timeout: 30000 });
+  } catch (err) {
+    if (err.name !== 'TimeoutError') throw err;
+    await page.screenshot({ path: file, fullPage: true, animations: 'disabled', timeout: 30000 });
+  }
+}
+
 async function shootAll(viewport) {
   const width = viewport.width;
   const started = Date.now();
@@ -92,7 +104,7 @@ async function shootAll(viewport) {
       await page.waitForLoadState('networkidle');
       await page.evaluate(() => document.fonts.ready);
       const file = join(SHOTS, `${name}-${width}.png`);
-      await page.screenshot({ path: file, fullPage: true, animations: 'disabled' });
+      await shoot(page, file);
       written.push(file);
     }
   } finally {
