@@ -131,7 +131,12 @@ def seed(binary: str, env: dict, base: str, work: Path) -> tuple[dict, dict]:
     flags = secretariat.call("GET", "/api/v1/moderation/flags")
     ballot = secretariat.call("POST", f"/api/v1/proposals/{proposal['id']}/ballot",
                               {"majority": "simple", "quorum": 0.5})
+    session = secretariat.call("POST", "/api/v1/sessions",
+                               {"title": "Asamblea constitutiva", "starts_at": "2026-12-12T15:00:00Z",
+                                "place": "Puembo", "modality": "hybrid", "agenda": [{"title": "Apertura"}]})
+    secretariat.call("PATCH", f"/api/v1/sessions/{session['id']}", {"status": "open"})
     ids = {
+        "session": session["id"],
         "document": document["id"], "section": article["id"], "proposal": proposal["id"],
         "comment": comment["id"], "ballot": ballot["id"], "organization": member["id"],
         "user": people["observer"], "flag": flags[0]["id"] if flags else comment["id"],

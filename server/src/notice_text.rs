@@ -60,7 +60,19 @@ pub fn say(notification: &Notification, lang: Lang) -> (String, String) {
             (fill(lang, "notice.proposal.status", &[("title", &title), ("status", &status)]), String::new())
         }
         NoticeKind::FlagCreated => (t(lang, "notice.flag.created"), text("reason")),
-        NoticeKind::SessionConvened => (t(lang, "notice.session.convened"), title),
+        NoticeKind::SessionConvened => {
+            let starts_at = data
+                .get("starts_at")
+                .and_then(Value::as_str)
+                .and_then(|at| at.parse::<DateTime<Utc>>().ok())
+                .map(in_ecuador)
+                .unwrap_or_default();
+            let place = text("place");
+            (
+                fill(lang, "notice.session.convened.title", &[("title", &title)]),
+                fill(lang, "notice.session.convened.body", &[("starts_at", &starts_at), ("place", &place)]),
+            )
+        }
         NoticeKind::DocumentPhase => {
             let phase = t(lang, &format!("phase.{}", text("phase")));
             let body = match &closes_at {

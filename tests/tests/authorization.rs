@@ -16,6 +16,9 @@ use minga_tests::{on_both_backends, Backend, Session, TestApp, PASSWORD};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
+#[path = "authorization/assembly_rows.rs"]
+mod assembly;
+
 on_both_backends!(every_operation_answers_every_caller_as_the_contract_says);
 
 /// The callers, in the order of the table's columns.
@@ -172,6 +175,9 @@ fn table() -> Vec<(&'static str, &'static str, &'static str, Expect)> {
         // A ballot closed during setup.
         ("get", "/api/v1/ballots/{id}/minutes", "?format=json", SIGNED_IN),
     ]
+    .into_iter()
+    .chain(assembly::rows())
+    .collect()
 }
 
 /// The ids each row's path is filled with.
@@ -201,6 +207,7 @@ struct World {
     ballot_close: String,
     ballot_cancel: String,
     ballot_closed: String,
+    assembly: Option<assembly::Assembly>,
 }
 
 async fn json_of(app: &TestApp, who: &Session, method: Method, path: &str, body: Option<Value>, status: u16) -> Value {
@@ -233,6 +240,14 @@ impl World {
     /// The concrete path of `method template`, for the caller in column `caller`.
     async fn path(&self, method: &str, template: &str, caller: usize) -> String {
         let p = |s: &str| template.replace("{id}", s);
+        if let Some(assembly) = &self.assembly {
+            if template == "/api/v1/sessions/{id}/speakers/{speaker_id}" {
+                return assembly.speaker_path(method);
+            }
+            if let Some(path) = assembly.path(template) {
+                return path;
+            }
+        }
         match template {
             "/api/v1/invitations/{token}" if method == "delete" => {
                 template.replace("{token}", &self.fresh_invitation(&format!("retirar{caller}@a.ec")).await)
@@ -292,6 +307,9 @@ enum Body {
 
 fn body(method: &str, template: &str, world: &World, n: usize) -> Body {
     let json = |value: Value| Body::Json(value);
+    if let Some(value) = world.assembly.as_ref().and_then(|assembly| assembly.body(method, template, n)) {
+        return json(value);
+    }
     match (method, template) {
         ("post", "/api/v1/auth/login") => {
             json(json!({"email": format!("nadie{n}@x.ec"), "password": "no es la contraseña"}))
@@ -411,6 +429,7 @@ async fn every_operation_answers_every_caller_as_the_contract_says(backend: Back
         ballot_close: String::new(),
         ballot_cancel: String::new(),
         ballot_closed: String::new(),
+        assembly: None,
     };
     world.ballot_vote = world.ballot(&ana).await;
     world.ballot_close = world.ballot(&ana).await;
@@ -418,6 +437,9 @@ async fn every_operation_answers_every_caller_as_the_contract_says(backend: Back
     world.ballot_closed = world.ballot(&ana).await;
     let closing = format!("/api/v1/ballots/{}/close", world.ballot_closed);
     json_of(&world.app, &world.admin, Method::POST, &closing, None, 200).await;
+
+    let callers = assembly::Callers { observer: &olga, ana: &ana, beto: &beto, admin: &world.admin, dora: &dora };
+    world.assembly = Some(assembly::Assembly::setup(&world.app, callers, &world.doc, &world.article).await);
 
     let deactivate = format!("/api/v1/users/{}", dora.id());
     json_of(&world.app, &world.admin, Method::PATCH, &deactivate, Some(json!({"active": false})), 200).await;

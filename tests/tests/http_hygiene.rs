@@ -237,6 +237,21 @@ async fn openapi_describes_every_route(backend: Backend) {
         ("/api/v1/me/preferences", "put"),
         ("/api/v1/unsubscribe", "get"),
         ("/api/v1/unsubscribe", "post"),
+        ("/api/v1/representatives", "get"),
+        ("/api/v1/organizations/{id}/representatives", "get"),
+        ("/api/v1/organizations/{id}/representatives", "put"),
+        ("/api/v1/organizations/{id}/representatives/confirm", "post"),
+        ("/api/v1/sessions", "get"),
+        ("/api/v1/sessions", "post"),
+        ("/api/v1/sessions/{id}", "get"),
+        ("/api/v1/sessions/{id}", "patch"),
+        ("/api/v1/sessions/{id}/check-in", "post"),
+        ("/api/v1/sessions/{id}/attendance/{user_id}", "put"),
+        ("/api/v1/sessions/{id}/speakers", "post"),
+        ("/api/v1/sessions/{id}/speakers/{speaker_id}", "patch"),
+        ("/api/v1/sessions/{id}/speakers/{speaker_id}", "delete"),
+        ("/api/v1/sessions/{id}/minutes", "get"),
+        ("/api/v1/ballots/{id}/votes/{organization_id}", "put"),
     ];
     for (path, method) in expected {
         assert!(doc["paths"][path][method].is_object(), "OpenAPI lacks {method} {path}");
@@ -253,7 +268,9 @@ async fn openapi_describes_every_route(backend: Backend) {
     assert!(kinds.contains(&json!("ballot.choices")) && kinds.contains(&json!("invitation.revoked")), "{kinds:?}");
     let payloads: Vec<String> =
         schemas["EventData"]["anyOf"].as_array().unwrap().iter().map(|p| p.to_string()).collect();
-    for payload in ["CommentData", "FlagData", "ProposalData", "VersionData", "BallotData", "ChoicesData"] {
+    for payload in
+        ["CommentData", "FlagData", "ProposalData", "VersionData", "BallotData", "ChoicesData", "SessionData"]
+    {
         assert!(payloads.iter().any(|p| p.contains(payload)), "EventData lacks {payload}: {payloads:?}");
         assert!(schemas[payload].is_object(), "no schema {payload}");
     }

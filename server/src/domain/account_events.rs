@@ -10,6 +10,7 @@ use serde::Serialize;
 use super::account::{Invitation, Organization, User};
 use super::event::{NewEvent, Topic};
 use super::event_kind::EventKind;
+use super::mandate::Representatives;
 
 #[derive(Debug, Clone, Copy)]
 pub enum AccountEvent<'a> {
@@ -27,6 +28,7 @@ pub enum AccountEvent<'a> {
         invitation: &'a Invitation,
         user: &'a User,
     },
+    Representatives(&'a Representatives),
 }
 
 #[derive(Serialize)]
@@ -82,6 +84,7 @@ impl AccountEvent<'_> {
             AccountEvent::InvitationRenewed(_) => EventKind::InvitationRenewed,
             AccountEvent::InvitationRevoked(_) => EventKind::InvitationRevoked,
             AccountEvent::InvitationAccepted { .. } => EventKind::InvitationAccepted,
+            AccountEvent::Representatives(_) => EventKind::OrganizationRepresentatives,
         }
     }
 
@@ -100,6 +103,9 @@ impl AccountEvent<'_> {
             }
             AccountEvent::InvitationAccepted { invitation, user } => {
                 serde_json::to_value(InvitationData { invitation: invitation.into(), user: Some(user) })
+            }
+            AccountEvent::Representatives(representatives) => {
+                serde_json::to_value(serde_json::json!({ "representatives": representatives }))
             }
         };
         NewEvent::raw(Topic::Accounts, self.kind(), data.unwrap_or_default())

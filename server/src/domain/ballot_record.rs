@@ -41,6 +41,18 @@ pub struct Vote {
     pub ranking: Option<Vec<uuid::Uuid>>,
     pub cast_by: PersonRef,
     pub cast_at: DateTime<Utc>,
+    /// Recorded by the secretariat from a show of hands in the room.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub by_hand: bool,
+}
+
+/// A ballot opened inside a session of the assembly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+pub struct BallotSession {
+    #[schema(value_type = uuid::Uuid)]
+    pub session_id: super::ids::SessionId,
+    /// The member organizations when it opened (those present are `eligible`).
+    pub member_organizations: u32,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -74,6 +86,7 @@ pub struct BallotRecord {
     pub result: Option<Outcome>,
     /// An alternatives ballot's ranking or counts, stored with the result.
     pub alternatives: Option<AlternativesResult>,
+    pub session: Option<BallotSession>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -135,6 +148,13 @@ pub struct BallotView {
     /// The caller's organization's current ranking (alternatives).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub my_ranking: Option<Vec<uuid::Uuid>>,
+    /// The caller's organization's vote was recorded from a show of hands
+    /// (its representative may still change it while the ballot is open).
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub my_vote_by_hand: bool,
+    /// Opened inside a session: eligible are the organizations present then.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub session: Option<BallotSession>,
 }
 
 impl BallotRecord {
@@ -197,6 +217,11 @@ impl BallotRecord {
         self.subject.options().iter().find(|o| o.id == winner)?.proposal_id
     }
 
+    /// Open and before its deadline.
+    pub fn accepts_votes(&self, now: DateTime<Utc>) -> bool {
+        self.status == BallotStatus::Open && self.closes_at.is_none_or(|deadline| deadline > now)
+    }
+
     pub fn is_eligible(&self, organization: OrganizationId) -> bool {
         self.eligible.iter().any(|org| org.id == organization)
     }
@@ -239,6 +264,8 @@ impl BallotRecord {
             alternatives: self.alternatives.clone().filter(|_| self.status == BallotStatus::Closed),
             my_vote: mine.and_then(|v| v.choice),
             my_ranking: mine.and_then(|v| v.ranking.clone()),
+            my_vote_by_hand: mine.is_some_and(|v| v.by_hand),
+            session: self.session,
         }
     }
 }
@@ -281,9 +308,11 @@ mod tests {
                 ranking: None,
                 cast_by: voter.into(),
                 cast_at: Utc::now(),
+                by_hand: false,
             }],
             result: None,
             alternatives: None,
+            session: None,
         }
     }
 

@@ -13,7 +13,7 @@ use super::account::{PersonRef, User};
 use super::comment::{body_visible, may_moderate, Audience, Comment};
 use super::event_kind::{Carried, EventKind};
 use super::event_payload::{CommentData, FlagData};
-use super::ids::{CommentId, DocumentId, ProposalId};
+use super::ids::{CommentId, DocumentId, ProposalId, SessionId};
 use super::notification::Notice;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -23,10 +23,12 @@ pub enum Topic {
     Moderation,
     /// Who may decide: organizations, people, invitations (secretariat).
     Accounts,
+    /// A session of the assembly, followed live by everyone.
+    Session(SessionId),
 }
 
 impl Topic {
-    /// `document:<uuid>`, `proposal:<uuid>`, `moderation` or `accounts`.
+    /// `document:<uuid>`, `proposal:<uuid>`, `session:<uuid>`, `moderation` or `accounts`.
     pub fn parse(text: &str) -> Option<Topic> {
         match text {
             "moderation" => return Some(Topic::Moderation),
@@ -38,6 +40,7 @@ impl Topic {
         match kind {
             "document" => Some(Topic::Document(DocumentId(id))),
             "proposal" => Some(Topic::Proposal(ProposalId(id))),
+            "session" => Some(Topic::Session(SessionId(id))),
             _ => None,
         }
     }
@@ -50,6 +53,7 @@ impl fmt::Display for Topic {
             Topic::Proposal(id) => write!(f, "proposal:{id}"),
             Topic::Moderation => f.write_str("moderation"),
             Topic::Accounts => f.write_str("accounts"),
+            Topic::Session(id) => write!(f, "session:{id}"),
         }
     }
 }
@@ -59,7 +63,7 @@ impl fmt::Display for Topic {
 pub fn may_read_topic(user: &User, topic: Topic) -> bool {
     match topic {
         Topic::Moderation | Topic::Accounts => may_moderate(user),
-        Topic::Document(_) | Topic::Proposal(_) => user.active,
+        Topic::Document(_) | Topic::Proposal(_) | Topic::Session(_) => user.active,
     }
 }
 

@@ -41,6 +41,13 @@ pub enum EventKind {
     InvitationRenewed,
     InvitationRevoked,
     InvitationAccepted,
+    /// An organization's representatives were proposed or confirmed.
+    OrganizationRepresentatives,
+    SessionConvened,
+    /// Status, agenda, current item or details changed.
+    SessionUpdated,
+    SessionAttendance,
+    SessionSpeakers,
 }
 
 string_enum!(EventKind {
@@ -73,6 +80,11 @@ string_enum!(EventKind {
     InvitationRenewed => "invitation.renewed",
     InvitationRevoked => "invitation.revoked",
     InvitationAccepted => "invitation.accepted",
+    OrganizationRepresentatives => "organization.representatives",
+    SessionConvened => "session.convened",
+    SessionUpdated => "session.updated",
+    SessionAttendance => "session.attendance",
+    SessionSpeakers => "session.speakers",
 });
 
 /// What an event carries that depends on who reads it.
@@ -115,8 +127,17 @@ impl EventKind {
             BallotClosed => Shape::Ballot(BallotChange::Closed),
             BallotChoices => Shape::Ballot(BallotChange::Choices),
             BallotCancelled => Shape::Ballot(BallotChange::Cancelled),
-            OrganizationCreated | OrganizationUpdated | UserCreated | UserUpdated | UserAccessLink
-            | InvitationCreated | InvitationRenewed | InvitationRevoked | InvitationAccepted => Shape::Account,
+            OrganizationCreated
+            | OrganizationUpdated
+            | UserCreated
+            | UserUpdated
+            | UserAccessLink
+            | InvitationCreated
+            | InvitationRenewed
+            | InvitationRevoked
+            | InvitationAccepted
+            | OrganizationRepresentatives => Shape::Account,
+            SessionConvened | SessionUpdated | SessionAttendance | SessionSpeakers => Shape::Session,
         }
     }
 
@@ -127,9 +148,12 @@ impl EventKind {
         match self.shape() {
             Shape::Comment(_) => Carried::Comment,
             Shape::Flag(_) => Carried::FlaggedComment,
-            Shape::Proposal(_) | Shape::DocumentVersion | Shape::DocumentPhase | Shape::Ballot(_) | Shape::Account => {
-                Carried::Nothing
-            }
+            Shape::Proposal(_)
+            | Shape::DocumentVersion
+            | Shape::DocumentPhase
+            | Shape::Ballot(_)
+            | Shape::Account
+            | Shape::Session => Carried::Nothing,
         }
     }
 }

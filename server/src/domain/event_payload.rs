@@ -67,6 +67,8 @@ pub enum Shape {
     Ballot(BallotChange),
     /// `domain::account_events`.
     Account,
+    /// `domain::session_events`.
+    Session,
 }
 
 macro_rules! kinds_of {
@@ -212,6 +214,7 @@ documented_payloads!(
     TallyData,
     ChoicesData,
     CancelledData,
+    super::session_events::SessionData,
 );
 
 fn to_data(payload: &impl Serialize) -> serde_json::Value {
@@ -345,6 +348,7 @@ mod tests {
             ranking: None,
             cast_by: (&voter).into(),
             cast_at: Utc::now(),
+            by_hand: false,
         };
         BallotRecord {
             id: BallotId::new(),
@@ -369,6 +373,7 @@ mod tests {
             votes: vec![vote],
             result: None,
             alternatives: None,
+            session: None,
         }
     }
 

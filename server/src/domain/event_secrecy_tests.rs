@@ -35,9 +35,12 @@ fn made(kind: EventKind, body: &str, deleted: bool, hidden: bool) -> Event {
         }
         // Their payloads carry no comment: what they say is the same for
         // every reader of their topic.
-        Shape::Proposal(_) | Shape::DocumentVersion | Shape::DocumentPhase | Shape::Ballot(_) | Shape::Account => {
-            NewEvent::raw(topic, kind, json!({ "note": "nothing secret" }))
-        }
+        Shape::Proposal(_)
+        | Shape::DocumentVersion
+        | Shape::DocumentPhase
+        | Shape::Ballot(_)
+        | Shape::Account
+        | Shape::Session => NewEvent::raw(topic, kind, json!({ "note": "nothing secret" })),
     };
     Event {
         topic: new.topic.to_string(),

@@ -48,6 +48,9 @@ id_type!(
     BallotId,
     MailId,
     NoticeId,
+    SessionId,
+    SpeakerId,
+    AgendaItemId,
 );
 
 #[cfg(test)]

@@ -20,6 +20,9 @@ pub struct OrganizationChoice {
     pub ranking: Option<Vec<uuid::Uuid>>,
     pub cast_by: PersonRef,
     pub cast_at: DateTime<Utc>,
+    /// Recorded by the secretariat from a show of hands in the room.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub by_hand: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
@@ -104,6 +107,7 @@ impl Minutes {
                         ranking: vote.ranking.clone(),
                         cast_by: vote.cast_by.clone(),
                         cast_at: vote.cast_at,
+                        by_hand: vote.by_hand,
                     })
                 })
                 .collect()

@@ -80,7 +80,7 @@ pub struct Notice {
 }
 
 impl Notice {
-    fn new(kind: NoticeKind, recipients: Recipients, link: String, data: Value) -> Notice {
+    pub(super) fn new(kind: NoticeKind, recipients: Recipients, link: String, data: Value) -> Notice {
         Notice { id: NoticeId::new(), kind, recipients, thread: None, link, data }
     }
 

@@ -16,7 +16,7 @@ use super::structure::ForceQuery;
 use crate::domain::ballot::{check_settings, Choice, Majority};
 use crate::domain::ballot_record::BallotView;
 use crate::domain::ballot_subject::Cast;
-use crate::domain::ids::{BallotId, ProposalId};
+use crate::domain::ids::{BallotId, ProposalId, SessionId};
 use crate::domain::limits;
 use crate::domain::rate_limit::WriteKind;
 use crate::state::AppState;
@@ -45,6 +45,9 @@ pub struct OpenBallot {
     #[serde(default)]
     pub live_results: bool,
     pub closes_at: Option<DateTime<Utc>>,
+    /// Opened inside this (open) session: the organizations present vote.
+    #[schema(value_type = Option<Uuid>)]
+    pub session_id: Option<Uuid>,
 }
 
 /// A vote: a choice on a proposal, an approval or a block; a ranking of
@@ -121,6 +124,7 @@ pub async fn open(
         secret: request.secret,
         live_results: request.live_results,
         closes_at: request.closes_at,
+        session: request.session_id.map(SessionId),
     };
     let ballot = state.store.open_ballot(ProposalId(id), new, &actor).await?;
     Ok((StatusCode::CREATED, Json(ballot.view_for(Some(actor.organization.id)))))

@@ -16,7 +16,7 @@ use super::session::{CurrentUser, Secretariat};
 use crate::domain::ballot::{check_settings, Majority};
 use crate::domain::ballot_record::BallotView;
 use crate::domain::ballot_subject::Method;
-use crate::domain::ids::{DocumentId, ProposalId, SectionId};
+use crate::domain::ids::{DocumentId, ProposalId, SectionId, SessionId};
 use crate::state::AppState;
 use crate::store::{DocumentBallot, NewBallot, NewDocumentBallot};
 
@@ -40,6 +40,9 @@ pub enum OpenDocumentBallot {
         #[serde(default)]
         secret: bool,
         closes_at: Option<DateTime<Utc>>,
+        /// Opened inside this (open) session: the organizations present vote.
+        #[schema(value_type = Option<Uuid>)]
+        session_id: Option<Uuid>,
     },
     /// The whole text at `version` (the current one); passing makes it final.
     Approval {
@@ -53,6 +56,9 @@ pub enum OpenDocumentBallot {
         #[serde(default)]
         live_results: bool,
         closes_at: Option<DateTime<Utc>>,
+        /// Opened inside this (open) session: the organizations present vote.
+        #[schema(value_type = Option<Uuid>)]
+        session_id: Option<Uuid>,
     },
     /// Articles of the current text, adopted as they stand; none contested.
     Block {
@@ -66,21 +72,44 @@ pub enum OpenDocumentBallot {
         #[serde(default)]
         live_results: bool,
         closes_at: Option<DateTime<Utc>>,
+        /// Opened inside this (open) session: the organizations present vote.
+        #[schema(value_type = Option<Uuid>)]
+        session_id: Option<Uuid>,
     },
 }
 
 impl OpenDocumentBallot {
     fn into_new(self) -> ApiResult<NewDocumentBallot> {
         let now = Utc::now();
-        let rule = |majority, quorum: f64, secret: bool, live_results: bool, closes_at: Option<DateTime<Utc>>| {
+        let rule = |majority,
+                    quorum: f64,
+                    secret: bool,
+                    live_results: bool,
+                    closes_at: Option<DateTime<Utc>>,
+                    session: Option<Uuid>| {
             check_settings(quorum, secret, live_results, closes_at, now)?;
-            Ok::<_, super::error::ApiError>(NewBallot { majority, quorum, secret, live_results, closes_at })
+            Ok::<_, super::error::ApiError>(NewBallot {
+                majority,
+                quorum,
+                secret,
+                live_results,
+                closes_at,
+                session: session.map(SessionId),
+            })
         };
         Ok(match self {
-            OpenDocumentBallot::Alternatives { proposal_ids, status_quo, method, quorum, secret, closes_at } => {
+            OpenDocumentBallot::Alternatives {
+                proposal_ids,
+                status_quo,
+                method,
+                quorum,
+                secret,
+                closes_at,
+                session_id,
+            } => {
                 NewDocumentBallot {
                     // An alternatives ballot has no majority (the order decides) and no live tally.
-                    rule: rule(Majority::Simple, quorum, secret, false, closes_at)?,
+                    rule: rule(Majority::Simple, quorum, secret, false, closes_at, session_id)?,
                     ballot: DocumentBallot::Alternatives {
                         proposal_ids: proposal_ids.into_iter().map(ProposalId).collect(),
                         status_quo,
@@ -88,18 +117,24 @@ impl OpenDocumentBallot {
                     },
                 }
             }
-            OpenDocumentBallot::Approval { version, majority, quorum, secret, live_results, closes_at } => {
+            OpenDocumentBallot::Approval { version, majority, quorum, secret, live_results, closes_at, session_id } => {
                 NewDocumentBallot {
-                    rule: rule(majority, quorum, secret, live_results, closes_at)?,
+                    rule: rule(majority, quorum, secret, live_results, closes_at, session_id)?,
                     ballot: DocumentBallot::Approval { version },
                 }
             }
-            OpenDocumentBallot::Block { section_ids, majority, quorum, secret, live_results, closes_at } => {
-                NewDocumentBallot {
-                    rule: rule(majority, quorum, secret, live_results, closes_at)?,
-                    ballot: DocumentBallot::Block { section_ids: section_ids.into_iter().map(SectionId).collect() },
-                }
-            }
+            OpenDocumentBallot::Block {
+                section_ids,
+                majority,
+                quorum,
+                secret,
+                live_results,
+                closes_at,
+                session_id,
+            } => NewDocumentBallot {
+                rule: rule(majority, quorum, secret, live_results, closes_at, session_id)?,
+                ballot: DocumentBallot::Block { section_ids: section_ids.into_iter().map(SectionId).collect() },
+            },
         })
     }
 }

@@ -34,7 +34,8 @@ pub struct ExportQuery {
 /// The latest checkpoint's digest, on every export.
 pub const CHECKPOINT_HEADER: &str = "x-minga-checkpoint";
 
-const EXPORT_POLICY: &str = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'";
+pub(super) const EXPORT_POLICY: &str =
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'";
 
 const PRINT_STYLE: &str = "body{font-family:Georgia,'Times New Roman',serif;max-width:42rem;margin:2rem auto;\
 padding:0 1rem;line-height:1.55;color:#111}h1{text-align:center;font-size:1.6rem}\
@@ -50,12 +51,25 @@ fn heading(label: &str, number: u32, title: &str) -> String {
     }
 }
 
+/// A standalone page's start, up to and including `<body>`.
+fn page_head(title: &str, lang: Lang) -> String {
+    format!(
+        "<!doctype html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>{PRINT_STYLE}</style>\n</head>\n<body>\n",
+        lang.code(),
+        escape_html(title)
+    )
+}
+
+/// A printable page around sanitized HTML (an acta rendered from Markdown).
+pub(super) fn printable_page(title: &str, body_html: &str, lang: Lang) -> String {
+    format!("{}{body_html}\n</body>\n</html>\n", page_head(title, lang))
+}
+
 /// The whole page; section bodies are the sanitized Markdown rendering.
 pub fn printable_html(document: &DocumentView, checkpoint: Option<&CheckpointRef>, lang: Lang) -> String {
     let mut html = format!(
-        "<!doctype html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>{PRINT_STYLE}</style>\n</head>\n<body>\n<h1>{}</h1>\n<p class=\"meta\">{} {} · {}</p>\n",
-        lang.code(),
-        escape_html(&document.title),
+        "{}<h1>{}</h1>\n<p class=\"meta\">{} {} · {}</p>\n",
+        page_head(&document.title, lang),
         escape_html(&document.title),
         t(lang, "charter.version"),
         document.version,

@@ -25,14 +25,14 @@ use crate::state::AppState;
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct MinutesQuery {
-    /// `json` (default) or `markdown`.
-    #[param(pattern = "^(json|markdown)$")]
+    /// `json` (default) or `markdown` (and `html`, for a session's acta).
+    #[param(pattern = "^(json|markdown|html)$")]
     pub format: Option<String>,
     /// `es` (default) or `en`; `Accept-Language: en` also works.
     pub lang: Option<String>,
 }
 
-fn choice_key(choice: Choice) -> &'static str {
+pub(super) fn choice_key(choice: Choice) -> &'static str {
     match choice {
         Choice::Yes => "choice.yes",
         Choice::No => "choice.no",
@@ -40,7 +40,7 @@ fn choice_key(choice: Choice) -> &'static str {
     }
 }
 
-fn majority_key(majority: Majority) -> &'static str {
+pub(super) fn majority_key(majority: Majority) -> &'static str {
     match majority {
         Majority::Simple => "minutes.majority.simple",
         Majority::Absolute => "minutes.majority.absolute",
@@ -161,8 +161,9 @@ pub fn markdown(minutes: &Minutes, lang: Lang) -> String {
                         .join(" > "),
                     (None, None) => String::new(),
                 };
+                let hand = if c.by_hand { format!(", {}", t(lang, "acta.by_hand")) } else { String::new() };
                 format!(
-                    "{}: {} ({}, {})",
+                    "{}: {} ({}, {}{hand})",
                     inline(&c.organization.name),
                     said,
                     inline(&c.cast_by.display_name),

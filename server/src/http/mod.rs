@@ -2,6 +2,7 @@
 //! module; this one assembles them with the cross-cutting layers.
 
 pub mod accounts;
+pub mod acta;
 pub mod admin;
 pub mod ballots;
 pub mod checkpoints;
@@ -14,6 +15,7 @@ pub mod error;
 pub mod events;
 pub mod export;
 pub mod extract;
+pub mod hand_votes;
 pub mod health;
 pub mod invitations;
 pub mod middleware;
@@ -29,7 +31,10 @@ pub mod people;
 pub mod preferences;
 pub mod proposals;
 pub mod references;
+pub mod representatives;
 pub mod session;
+pub mod sessions;
+pub mod speakers;
 pub mod stances;
 pub mod structure;
 pub mod views;
@@ -59,6 +64,9 @@ pub fn app(state: AppState) -> Router {
         .merge(document_ballots::router())
         .merge(stances::router())
         .merge(references::router())
+        .merge(representatives::router())
+        .merge(sessions::router())
+        .merge(hand_votes::router())
         .merge(checkpoints::router())
         .merge(outbox::router())
         .merge(notifications::router())

@@ -6,9 +6,9 @@ use utoipa::{Modify, OpenApi};
 use super::extract::Json;
 use super::openapi_responses::StandardResponses;
 use super::{
-    accounts, admin, ballots, checkpoints, comments, comparison, cosponsors, document_ballots, documents, events,
-    export, health, invitations, minutes, notifications, outbox, password_reset, pending, people, preferences,
-    proposals, references, stances, structure,
+    accounts, acta, admin, ballots, checkpoints, comments, comparison, cosponsors, document_ballots, documents, events,
+    export, hand_votes, health, invitations, minutes, notifications, outbox, password_reset, pending, people,
+    preferences, proposals, references, representatives, sessions, speakers, stances, structure,
 };
 
 #[derive(OpenApi)]
@@ -39,6 +39,9 @@ use super::{
         pending::pending, people::people,
         password_reset::request_reset, password_reset::reset, password_reset::access_link,
         password_reset::change_password,
+        representatives::list, representatives::show, representatives::nominate, representatives::confirm,
+        sessions::convene, sessions::list, sessions::show, sessions::update, sessions::check_in, sessions::attendance,
+        speakers::ask, speakers::withdraw, speakers::update, hand_votes::record, acta::acta,
     ),
     modifiers(&SessionSchemes, &StandardResponses),
     security(("bearer" = []), ("cookie" = [])),

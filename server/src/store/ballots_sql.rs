@@ -61,7 +61,7 @@ macro_rules! ballot_store {
                     .execute(&mut *tx)
                     .await
                     .map_err(Self::err)?;
-                    Self::freeze_electorate_in(&mut tx, id.0).await?;
+                    Self::freeze_electorate_in(&mut tx, id.0, new.session).await?;
                     Self::set_proposal_status(&mut tx, proposal.0, ProposalStatus::Voting, Some(id.0)).await?;
                     let ballot = Self::ballot_in(&mut tx, id.0, false).await?;
                     let (_, mut events) = Self::proposal_events(&mut tx, proposal.0, ProposalChange::Status).await?;
@@ -85,15 +85,10 @@ macro_rules! ballot_store {
                     cast: Cast,
                     actor: &User,
                 ) -> StoreResult<BallotRecord> {
-                    use $crate::domain::ballot_subject::{check_cast, Kept};
-                    use $crate::domain::ballot_record::{may_vote, BallotStatus};
-                    use $crate::store::StoreError;
+                    use $crate::domain::ballot_record::may_vote;
                     let mut tx = self.begin_write().await?;
                     let ballot = Self::ballot_in(&mut tx, id.0, true).await?;
-                    // Under the ballot's lock, so a cast's time and a close's are
-                    // in the order the lock gave them.
-                    let now = chrono::Utc::now();
-                    if ballot.status != BallotStatus::Open || ballot.closes_at.is_some_and(|deadline| deadline <= now) {
+                    if !ballot.accepts_votes(chrono::Utc::now()) {
                         return Err(StoreError::Conflict("the ballot is closed".into()));
                     }
                     if !may_vote(actor, &ballot) {
@@ -101,47 +96,15 @@ macro_rules! ballot_store {
                             "only a delegate or secretariat member of an eligible member organization may vote".into(),
                         ));
                     }
-                    let (choice_text, ranking) = match check_cast(&ballot.subject, cast).map_err(StoreError::Invalid)? {
-                        Kept::Choice(choice) => (Some(choice.as_str()), None),
-                        Kept::Ranking(ids) => (
-                            None,
-                            Some(serde_json::to_string(&ids).map_err(|err| StoreError::Corrupt(err.to_string()))?),
-                        ),
-                    };
-                    let organization = actor.organization.id.0;
-                    sqlx::query(
-                        "INSERT INTO votes (ballot_id, organization_id, choice, ranking, cast_by, cast_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (ballot_id, organization_id) \
-                         DO UPDATE SET choice = $3, ranking = $4, cast_by = $5, cast_at = $6",
-                    )
-                    .bind(id.0)
-                    .bind(organization)
-                    .bind(choice_text)
-                    .bind(&ranking)
-                    .bind(actor.id.0)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(Self::err)?;
-                    sqlx::query(
-                        "INSERT INTO vote_casts (id, ballot_id, organization_id, choice, ranking, cast_by, cast_at) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7)",
-                    )
-                    .bind(uuid::Uuid::now_v7())
-                    .bind(id.0)
-                    .bind(organization)
-                    .bind(choice_text)
-                    .bind(&ranking)
-                    .bind(actor.id.0)
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(Self::err)?;
-                    let ballot = Self::ballot_in(&mut tx, id.0, false).await?;
-                    let mut events = vec![NewEvent::ballot(&ballot, BallotNews::Participation)];
-                    if ballot.live_results {
-                        events.push(NewEvent::ballot(&ballot, BallotNews::Tally));
+                    if let Some(session) = ballot.session {
+                        use $crate::domain::assembly::{check_session_voter, member_of};
+                        let session = Self::session_in(&mut tx, session.session_id.0).await?;
+                        session.status.check_not_closed()?;
+                        let members = Self::members_in(&mut tx).await?;
+                        check_session_voter(actor, member_of(&members, actor.organization.id), &session.attendance)?;
                     }
+                    let ballot = Self::record_vote_in(&mut tx, &ballot, actor.organization.id, cast, actor, false).await?;
+                    let events = Self::vote_events(&ballot);
                     let events = Self::append_events(&mut tx, Some(actor), events).await?;
                     self.commit_and_publish(tx, events).await?;
                     Ok(ballot)

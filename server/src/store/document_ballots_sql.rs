@@ -22,17 +22,42 @@ macro_rules! document_ballot_store {
 
             impl $store {
                 /// The active member organizations now become the ballot's
-                /// electorate, with their names as they are today.
+                /// electorate, with their names as they are today; inside a
+                /// session, only those present (the ballot keeps how many
+                /// members there were, for the acta).
                 pub(crate) async fn freeze_electorate_in(
                     conn: &mut <$db as sqlx::Database>::Connection,
                     ballot: uuid::Uuid,
+                    session: Option<$crate::domain::ids::SessionId>,
                 ) -> StoreResult<()> {
-                    let eligible: Vec<(uuid::Uuid, String)> = sqlx::query_as(
-                        "SELECT id, name FROM organizations WHERE kind = 'member' AND active = TRUE ORDER BY name",
-                    )
-                    .fetch_all(&mut *conn)
-                    .await
-                    .map_err(Self::err)?;
+                    let eligible: Vec<(uuid::Uuid, String)> = match session {
+                        None => sqlx::query_as(
+                            "SELECT id, name FROM organizations WHERE kind = 'member' AND active = TRUE ORDER BY name",
+                        )
+                        .fetch_all(&mut *conn)
+                        .await
+                        .map_err(Self::err)?,
+                        Some(session) => {
+                            let current = Self::lock_session_in(conn, session.0).await?;
+                            if current.status != $crate::domain::assembly::SessionStatus::Open {
+                                return Err(StoreError::Conflict(format!(
+                                    "the session is {}; a ballot opens inside an open session",
+                                    current.status.as_str()
+                                )));
+                            }
+                            if current.present_organizations.is_empty() {
+                                return Err(StoreError::Conflict("no member organization is present in the session".into()));
+                            }
+                            sqlx::query("UPDATE ballots SET session_id = $2, session_members = $3 WHERE id = $1")
+                                .bind(ballot)
+                                .bind(session.0)
+                                .bind(i32::try_from(current.quorum.member_organizations).unwrap_or(i32::MAX))
+                                .execute(&mut *conn)
+                                .await
+                                .map_err(Self::err)?;
+                            current.present_organizations.into_iter().map(|o| (o.id.0, o.name)).collect()
+                        }
+                    };
                     if eligible.is_empty() {
                         return Err(StoreError::Conflict("no active member organization can vote".into()));
                     }
@@ -208,7 +233,7 @@ macro_rules! document_ballot_store {
                     .execute(&mut *tx)
                     .await
                     .map_err(Self::err)?;
-                    Self::freeze_electorate_in(&mut tx, id.0).await?;
+                    Self::freeze_electorate_in(&mut tx, id.0, new.rule.session).await?;
                     let mut events = Vec::new();
                     for proposal in subject.proposals() {
                         sqlx::query("UPDATE proposals SET ballot_id = $2 WHERE id = $1")

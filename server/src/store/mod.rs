@@ -19,6 +19,7 @@
 
 mod account_lookups_sql;
 mod accounts_sql;
+mod assembly;
 mod backup;
 mod backup_pg;
 mod backup_restore;
@@ -37,6 +38,7 @@ mod error;
 mod events_sql;
 mod invitations;
 mod invitations_sql;
+mod mandates_sql;
 mod meta_sql;
 pub mod notice_delivery;
 mod notice_delivery_sql;
@@ -51,11 +53,14 @@ mod pending_sql;
 mod postgres;
 mod proposals_sql;
 mod rows;
+mod rows_assembly;
 mod rows_ballots;
 mod rows_checkpoints;
 mod rows_drafting;
 mod rows_notifications;
 mod rows_outbox;
+mod session_speakers_sql;
+mod sessions_sql;
 mod sqlite;
 mod stances_sql;
 mod structure_sql;
@@ -72,6 +77,7 @@ use crate::domain::account::{
 };
 use crate::domain::ids::{OrganizationId, UserId};
 
+pub use assembly::{MandateStore, NewSession, SessionPatch, SessionStore, SpeakerPatch};
 pub use backup::{backup, restore, BackupSummary, RestoreSummary};
 pub use drafting::{
     ChainReport, CommentEdit, CosponsorStore, DiscussionStore, DocumentChange, DocumentStore, EventStore, NewComment,
@@ -184,6 +190,8 @@ pub trait Store:
     + NotificationStore
     + NoticeDeliveryStore
     + PendingStore
+    + MandateStore
+    + SessionStore
 {
 }
 
@@ -206,6 +214,8 @@ impl<T> Store for T where
         + NotificationStore
         + NoticeDeliveryStore
         + PendingStore
+        + MandateStore
+        + SessionStore
 {
 }
 

@@ -6,7 +6,7 @@ use uuid::Uuid;
 use super::error::{StoreError, StoreResult};
 use crate::domain::account::PersonRef;
 use crate::domain::ballot::{Choice, Majority, Outcome};
-use crate::domain::ballot_record::{BallotRecord, BallotStatus, EligibleOrganization, Vote};
+use crate::domain::ballot_record::{BallotRecord, BallotSession, BallotStatus, EligibleOrganization, Vote};
 use crate::domain::ballot_subject::Subject;
 
 fn corrupt(what: &str, text: &str) -> StoreError {
@@ -42,6 +42,8 @@ pub(crate) struct BallotRow {
     cancelled_reason: Option<String>,
     result: Option<String>,
     alternatives_result: Option<String>,
+    session_id: Option<Uuid>,
+    session_members: Option<i32>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -52,6 +54,7 @@ pub(crate) struct VoteRow {
     cast_by: Uuid,
     cast_by_name: String,
     cast_at: DateTime<Utc>,
+    by_hand: bool,
 }
 
 impl TryFrom<VoteRow> for Vote {
@@ -67,6 +70,7 @@ impl TryFrom<VoteRow> for Vote {
                 .transpose()?,
             cast_by: PersonRef { id: row.cast_by.into(), display_name: row.cast_by_name },
             cast_at: row.cast_at,
+            by_hand: row.by_hand,
         })
     }
 }
@@ -116,6 +120,10 @@ impl BallotRow {
                 .alternatives_result
                 .map(|text| serde_json::from_str(&text).map_err(|_| corrupt("alternatives result", &text)))
                 .transpose()?,
+            session: self.session_id.map(|id| BallotSession {
+                session_id: id.into(),
+                member_organizations: self.session_members.and_then(|n| u32::try_from(n).ok()).unwrap_or_default(),
+            }),
         })
     }
 }

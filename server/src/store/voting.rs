@@ -19,6 +19,8 @@ pub struct NewBallot {
     pub secret: bool,
     pub live_results: bool,
     pub closes_at: Option<DateTime<Utc>>,
+    /// Opened inside this session: eligible are the organizations present.
+    pub session: Option<crate::domain::ids::SessionId>,
 }
 
 /// Who closes a ballot: the secretariat, or its deadline.
