@@ -73,14 +73,14 @@ pub struct Acta {
 impl ActaBallot {
     pub fn of(ballot: &BallotRecord, casts: Vec<Vote>, checkpoint: Option<CheckpointRef>) -> ActaBallot {
         let hand_votes = ballot.votes.iter().filter(|v| v.by_hand).map(|v| v.organization_id).collect();
-        let mut corrected: Vec<OrganizationId> = ballot
+        // One current vote per organization: no organization appears twice.
+        let corrected: Vec<OrganizationId> = ballot
             .votes
             .iter()
             .filter(|v| !v.by_hand)
             .filter(|v| casts.iter().any(|c| c.organization_id == v.organization_id && c.by_hand))
             .map(|v| v.organization_id)
             .collect();
-        corrected.dedup();
         let session = ballot.session;
         ActaBallot {
             ballot_id: ballot.id,

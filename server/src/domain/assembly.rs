@@ -6,7 +6,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use super::account::{PersonRef, User};
+use super::account::{PersonRef, Role, User};
 use super::ballot::quorum_met;
 use super::ballot_record::EligibleOrganization;
 use super::ids::{AgendaItemId, BallotId, DocumentId, OrganizationId, ProposalId, SessionId, UserId};
@@ -264,6 +264,38 @@ pub fn check_session_voter(voter: &User, member: Option<&Member>, attendance: &[
         }
         Some(_) => Ok(()),
     }
+}
+
+/// How `actor` marks `person`'s attendance: oneself online; someone else
+/// only the secretariat, in the room.
+pub fn marking(actor: &User, person: UserId) -> Result<AttendanceMode, Refusal> {
+    if person == actor.id {
+        Ok(AttendanceMode::Online)
+    } else if actor.role == Role::Secretariat {
+        Ok(AttendanceMode::Room)
+    } else {
+        Err(Refusal::Forbidden("only the secretariat marks others present".into()))
+    }
+}
+
+/// One asks for the floor for oneself; the secretariat also for someone in the room.
+pub fn check_asks_for(actor: &User, person: UserId) -> Result<(), Refusal> {
+    if person != actor.id && actor.role != Role::Secretariat {
+        return Err(Refusal::Forbidden("only the secretariat asks for the floor for someone else".into()));
+    }
+    Ok(())
+}
+
+/// A request for the floor is taken back by its speaker or the secretariat,
+/// while it waits; a turn that began stays in the acta.
+pub fn check_takes_back(actor: &User, speaker: &Speaker) -> Result<(), Refusal> {
+    if speaker.person.id != actor.id && actor.role != Role::Secretariat {
+        return Err(Refusal::Forbidden("only the speaker or the secretariat takes a request back".into()));
+    }
+    if speaker.status != SpeakerStatus::Waiting {
+        return Err(Refusal::Conflict("the turn has begun; stop it instead".into()));
+    }
+    Ok(())
 }
 
 /// A session as stored, with who is there and what was voted in it.

@@ -132,3 +132,33 @@ fn a_finished_turn_stays_finished() {
     let speaking = Speaker { status: SpeakerStatus::Speaking, ..speaker };
     assert!(speaking.check_move(SpeakerStatus::Done).is_ok() && speaking.check_move(SpeakerStatus::Waiting).is_err());
 }
+
+#[test]
+fn only_the_secretariat_acts_for_someone_else() {
+    let delegate = fixtures::user(Role::Delegate, OrganizationKind::Member);
+    let other = colleague(&delegate);
+    let secretariat = User { role: Role::Secretariat, ..colleague(&delegate) };
+    assert_eq!(marking(&delegate, delegate.id), Ok(AttendanceMode::Online));
+    assert!(matches!(marking(&delegate, other.id), Err(Refusal::Forbidden(_))));
+    assert_eq!(marking(&secretariat, other.id), Ok(AttendanceMode::Room));
+    assert_eq!(check_asks_for(&delegate, delegate.id), Ok(()));
+    assert!(matches!(check_asks_for(&delegate, other.id), Err(Refusal::Forbidden(_))));
+    assert_eq!(check_asks_for(&secretariat, other.id), Ok(()));
+    let waiting = Speaker {
+        id: crate::domain::ids::SpeakerId::new(),
+        person: person(&other),
+        organization: EligibleOrganization { id: other.organization.id, name: "O".into() },
+        position: 1,
+        status: SpeakerStatus::Waiting,
+        limit_seconds: 180,
+        requested_by: person(&other),
+        requested_at: Utc::now(),
+        started_at: None,
+        stopped_at: None,
+    };
+    assert_eq!(check_takes_back(&other, &waiting), Ok(()));
+    assert!(matches!(check_takes_back(&delegate, &waiting), Err(Refusal::Forbidden(_))));
+    assert_eq!(check_takes_back(&secretariat, &waiting), Ok(()));
+    let begun = Speaker { status: SpeakerStatus::Speaking, ..waiting };
+    assert!(matches!(check_takes_back(&other, &begun), Err(Refusal::Conflict(_))));
+}

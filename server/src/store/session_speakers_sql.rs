@@ -7,8 +7,8 @@ macro_rules! session_speakers {
     ($store:ty, $db:ty) => {
         // The block scopes these imports to this expansion.
         const _: () = {
-            use $crate::domain::account::{Role, User};
-            use $crate::domain::assembly::{is_present, SessionStatus, SpeakerStatus};
+            use $crate::domain::account::User;
+            use $crate::domain::assembly::{check_asks_for, check_takes_back, is_present, SessionStatus, SpeakerStatus};
             use $crate::domain::ids::{SpeakerId, UserId};
             use $crate::store::{SpeakerPatch, StoreError, StoreResult};
 
@@ -19,9 +19,7 @@ macro_rules! session_speakers {
                     person: UserId,
                     actor: &User,
                 ) -> StoreResult<()> {
-                    if person != actor.id && actor.role != Role::Secretariat {
-                        return Err(StoreError::Forbidden("only the secretariat asks for the floor for someone else".into()));
-                    }
+                    check_asks_for(actor, person)?;
                     let current = Self::lock_session_in(conn, session).await?;
                     if current.status != SessionStatus::Open {
                         return Err(StoreError::Conflict(format!(
@@ -55,8 +53,7 @@ macro_rules! session_speakers {
                     Ok(())
                 }
 
-                /// A waiting speaker withdraws (or the secretariat takes them
-                /// off); a turn that began stays in the acta.
+                /// A waiting speaker withdraws (or the secretariat takes them off).
                 pub(crate) async fn remove_speaker_in(
                     conn: &mut <$db as sqlx::Database>::Connection,
                     session: uuid::Uuid,
@@ -66,12 +63,7 @@ macro_rules! session_speakers {
                     let current = Self::lock_session_in(conn, session).await?;
                     current.status.check_not_closed()?;
                     let found = current.speakers.iter().find(|s| s.id == speaker).ok_or(StoreError::NotFound("speaker"))?;
-                    if found.person.id != actor.id && actor.role != Role::Secretariat {
-                        return Err(StoreError::Forbidden("only the speaker or the secretariat takes a request back".into()));
-                    }
-                    if found.status != SpeakerStatus::Waiting {
-                        return Err(StoreError::Conflict("the turn has begun; stop it instead".into()));
-                    }
+                    check_takes_back(actor, found)?;
                     sqlx::query("DELETE FROM session_speakers WHERE id = $1")
                         .bind(speaker.0)
                         .execute(&mut *conn)

@@ -15,8 +15,8 @@ macro_rules! session_store {
     ($store:ty, $db:ty, for_update = $for_update:literal) => {
         // The block scopes these imports to this expansion.
         const _: () = {
-            use $crate::domain::account::{Role, User};
-            use $crate::domain::assembly::{AgendaItem, AttendanceMode, Session, SessionStatus};
+            use $crate::domain::account::User;
+            use $crate::domain::assembly::{self, AgendaItem, Session, SessionStatus};
             use $crate::domain::ballot_record::BallotRecord;
             use $crate::domain::ballot_subject::Cast;
             use $crate::domain::event::NewEvent;
@@ -233,10 +233,7 @@ macro_rules! session_store {
                     present: bool,
                     actor: &User,
                 ) -> StoreResult<Session> {
-                    let mode = if person == actor.id { AttendanceMode::Online } else { AttendanceMode::Room };
-                    if mode == AttendanceMode::Room && actor.role != Role::Secretariat {
-                        return Err(StoreError::Forbidden("only the secretariat marks others present".into()));
-                    }
+                    let mode = assembly::marking(actor, person)?;
                     let mut tx = self.begin_write().await?;
                     let current = Self::lock_session_in(&mut tx, id.0).await?;
                     current.status.check_not_closed()?;
