@@ -69,6 +69,19 @@ async fn representatives_are_proposed_by_the_organization_and_confirmed_by_the_s
     let path = format!("/api/v1/organizations/{esperanza}/representatives");
     let none = app.answer(Some(&beto), Method::GET, &path, None, StatusCode::OK).await;
     assert!(none["confirmed"].is_null() && none["proposed"].is_null(), "{none}");
+    assert!(none.get("candidates").is_none(), "an observer names no one, so sees no candidates: {none}");
+    let other = app.answer(Some(&carla), Method::GET, &path, None, StatusCode::OK).await;
+    assert!(other.get("candidates").is_none(), "nor a delegate of another organization: {other}");
+
+    // Whom the organization may name: its own people, for its delegates and the secretariat.
+    for who in [&ana, &admin] {
+        let own = app.answer(Some(who), Method::GET, &path, None, StatusCode::OK).await;
+        let mut named: Vec<&str> = own["candidates"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
+        named.sort_unstable();
+        let mut expected = vec![ana.id(), alba.id()];
+        expected.sort_unstable();
+        assert_eq!(named, expected, "{own}");
+    }
 
     // The organization proposes; only the secretariat confirms.
     let proposed = nominate(&app, &ana, &esperanza, ana.id(), &[alba.id()], StatusCode::OK).await;

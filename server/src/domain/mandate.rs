@@ -63,6 +63,12 @@ pub fn may_nominate(actor: &User, organization: OrganizationId) -> bool {
         }
 }
 
+/// Who may be named for `organization`: its own active delegates (or
+/// secretariat members); an observer speaks for no one.
+pub fn may_represent(person: &User, organization: OrganizationId) -> bool {
+    person.organization.id == organization && person.active && person.role != Role::Observer
+}
+
 /// Checks a nomination: the organization is a member; the titular is not
 /// also an alternate, nobody is named twice, and everyone named is an
 /// active delegate (or secretariat member) of that organization.
@@ -94,7 +100,7 @@ pub fn check_nomination(
         let Some(person) = people.iter().find(|user| user.id == *id) else {
             return Err(Invalid::new(field, format!("no person {id}")).into());
         };
-        if person.organization.id != organization.0 || !person.active || person.role == Role::Observer {
+        if !may_represent(person, organization.0) {
             return Err(Invalid::new(
                 field,
                 format!("{} is not an active delegate of this organization", person.display_name),

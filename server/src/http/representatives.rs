@@ -3,7 +3,7 @@
 use axum::extract::State;
 use axum::routing::{get, post};
 use axum::Router;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
@@ -11,7 +11,8 @@ use super::error::{ApiResult, Problem};
 use super::extract::{Json, Path};
 use super::session::{CurrentUser, Secretariat};
 use crate::domain::ids::{OrganizationId, UserId};
-use crate::domain::mandate::{Nomination, Representatives, MAX_ALTERNATES};
+use crate::domain::account::PersonRef;
+use crate::domain::mandate::{may_nominate, Nomination, Representatives, MAX_ALTERNATES};
 use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
@@ -31,16 +32,34 @@ pub struct Nominate {
     pub alternates: Vec<Uuid>,
 }
 
+/// An organization's representatives, and whom the caller may name.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RepresentativesAnswer {
+    #[serde(flatten)]
+    pub representatives: Representatives,
+    /// The organization's people who may be named; only for those who may
+    /// name them (its delegates, the secretariat).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub candidates: Option<Vec<PersonRef>>,
+}
+
 /// The representatives in force (`confirmed`) and any waiting for the
 /// secretariat (`proposed`); any signed-in user.
 #[utoipa::path(get, path = "/api/v1/organizations/{id}/representatives", tag = "assembly", params(("id" = Uuid, Path)),
-    responses((status = 200, body = Representatives), (status = 404, body = Problem)))]
+    responses((status = 200, body = RepresentativesAnswer), (status = 404, body = Problem)))]
 pub async fn show(
     State(state): State<AppState>,
-    _user: CurrentUser,
+    CurrentUser(actor): CurrentUser,
     Path(id): Path<Uuid>,
-) -> ApiResult<Json<Representatives>> {
-    Ok(Json(state.store.representatives(OrganizationId(id)).await?))
+) -> ApiResult<Json<RepresentativesAnswer>> {
+    let organization = OrganizationId(id);
+    let representatives = state.store.representatives(organization).await?;
+    let candidates = if may_nominate(&actor, organization) {
+        Some(state.store.candidates(organization).await?)
+    } else {
+        None
+    };
+    Ok(Json(RepresentativesAnswer { representatives, candidates }))
 }
 
 /// Every active member organization's representatives, by name.

@@ -5,7 +5,7 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 
 use super::StoreResult;
-use crate::domain::account::User;
+use crate::domain::account::{PersonRef, User};
 use crate::domain::assembly::{AgendaItem, Modality, Session, SessionStatus, SpeakerStatus};
 use crate::domain::ballot_record::BallotRecord;
 use crate::domain::ballot_subject::Cast;
@@ -28,6 +28,8 @@ pub trait MandateStore: Send + Sync + 'static {
     /// The proposal becomes the mandate in force.
     async fn confirm_representatives(&self, organization: OrganizationId, actor: &User)
         -> StoreResult<Representatives>;
+    /// The people who may be named for the organization, by name.
+    async fn candidates(&self, organization: OrganizationId) -> StoreResult<Vec<PersonRef>>;
 }
 
 #[derive(Debug, Clone)]

@@ -17,13 +17,14 @@ macro_rules! mandate_store {
     ($store:ty, $db:ty) => {
         // The block scopes these imports to this expansion.
         const _: () = {
-            use $crate::domain::account::User;
+            use $crate::domain::account::{PersonRef, User};
             use $crate::domain::account_events::AccountEvent;
             use $crate::domain::assembly::Member;
             use $crate::domain::ids::OrganizationId;
             use $crate::domain::mandate::{self, Nomination, Representatives};
             use $crate::store::rows_assembly::{members_of, representatives_of, MandateRow};
-            use $crate::store::{mandates_sql, MandateStore, StoreError, StoreResult};
+            use $crate::store::rows::{self, UserRow};
+            use $crate::store::{accounts_sql, mandates_sql, MandateStore, StoreError, StoreResult};
 
             impl $store {
                 /// The mandates of one organization, or of every active member one.
@@ -159,6 +160,24 @@ macro_rules! mandate_store {
                     let representatives = Self::one_representatives_in(&mut tx, organization.0).await?;
                     self.commit_accounts(tx, Some(actor), &[AccountEvent::Representatives(&representatives)]).await?;
                     Ok(representatives)
+                }
+
+                async fn candidates(&self, organization: OrganizationId) -> StoreResult<Vec<PersonRef>> {
+                    let mut conn = self.begin_read().await?;
+                    let rows: Vec<UserRow> = sqlx::query_as(concat!(
+                        accounts_sql::user_select!(),
+                        " WHERE u.organization_id = $1 ORDER BY u.display_name, u.id"
+                    ))
+                    .bind(organization.0)
+                    .fetch_all(&mut *conn)
+                    .await
+                    .map_err(Self::err)?;
+                    let people: Vec<User> = rows::convert_all(rows)?;
+                    Ok(people
+                        .iter()
+                        .filter(|person| mandate::may_represent(person, organization))
+                        .map(PersonRef::from)
+                        .collect())
                 }
             }
         };
