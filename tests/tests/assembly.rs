@@ -76,7 +76,8 @@ async fn representatives_are_proposed_by_the_organization_and_confirmed_by_the_s
     // Whom the organization may name: its own people, for its delegates and the secretariat.
     for who in [&ana, &admin] {
         let own = app.answer(Some(who), Method::GET, &path, None, StatusCode::OK).await;
-        let mut named: Vec<&str> = own["candidates"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
+        let mut named: Vec<&str> =
+            own["candidates"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
         named.sort_unstable();
         let mut expected = vec![ana.id(), alba.id()];
         expected.sort_unstable();
@@ -187,6 +188,8 @@ async fn a_hybrid_session_goes_from_convocation_to_its_acta(backend: Backend) {
     let current = patch(&app, &admin, &sid, json!({"current_item_id": item}), StatusCode::OK).await;
     assert_eq!(current["current_item_id"], item.as_str());
     assert_eq!(event_of(&mut watcher, "session.updated").await["data"]["session"]["status"], "open");
+    let followed = event_of(&mut watcher, "session.updated").await;
+    assert_eq!(followed["data"]["session"]["current_item_id"], item.as_str(), "everyone follows the current item");
 
     // Speakers: present people ask; the secretariat orders, starts and stops.
     let speakers = format!("{base}/speakers");
@@ -243,6 +246,8 @@ async fn a_hybrid_session_goes_from_convocation_to_its_acta(backend: Backend) {
     assert_eq!(eligible, ["Fundación Esperanza", "Red Migrante"]);
     assert_eq!(ballot["session"]["member_organizations"], 4);
     let bid = id(&ballot);
+    let news = event_of(&mut watcher, "session.updated").await;
+    assert_eq!(news["data"]["session"]["ballot_ids"], json!([bid]), "the session's screens learn of its ballot");
     let vote = format!("/api/v1/ballots/{bid}/vote");
     app.answer(Some(&alba), Method::PUT, &vote, Some(json!({"choice": "no"})), StatusCode::CONFLICT).await;
     app.answer(Some(&dora), Method::PUT, &vote, Some(json!({"choice": "no"})), StatusCode::FORBIDDEN).await;

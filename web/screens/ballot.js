@@ -9,6 +9,7 @@ import {
   actionButton, alertBox, ask, checkbox, field, makeForm, orgLabel, setBusy, showError, statusOf,
 } from '../ui.js';
 import { enc, isSecretariat } from './shared.js';
+import { sessionPicker } from './session-pick.js';
 
 const CHOICES = ['yes', 'no', 'abstain'];
 let organizations = null; // names, fetched once per page load
@@ -210,7 +211,7 @@ export function ballotPanel(ctx, ballotId) {
       button.setAttribute('aria-pressed', String(b.my_vote === button.dataset.choice));
       button.hidden = !can;
     }
-    if (b.my_vote) tx(myVote, b.status === 'open' ? 'ballot.my_vote' : 'ballot.my_vote_final', { choice: { key: `choice.${b.my_vote}` } });
+    if (b.my_vote) tx(myVote, myVoteKey(b), { choice: { key: `choice.${b.my_vote}` } });
     else if (erased) tx(myVote, 'ballot.my_vote_erased');
     else if (can) tx(myVote, 'ballot.not_yet');
     else {
@@ -233,7 +234,7 @@ export function ballotPanel(ctx, ballotId) {
     } catch (err) {
       setBusy(buttons, button, false);
       if (!ctx.current()) return;
-      showError(voteAlert, err, statusOf(err) === 409 ? 'ballot.vote_closed' : statusOf(err) === 403 ? 'ballot.vote_forbidden' : null);
+      showError(voteAlert, err, voteRefusalKey(ballot, err));
       refreshSoon();
     }
   }
@@ -286,6 +287,16 @@ const ECUADOR_OFFSET = '-05:00';
  * `stable` (one per page) its controls have fixed ids: #ballot-majority,
  * #ballot-quorum, #ballot-secret, #ballot-live, #ballot-closes.
  */
+/** What the caller's organization's vote is called: final or not, seen in the room or not. */
+export const myVoteKey = (b) => `ballot.my_vote${b.my_vote_by_hand ? '_by_hand' : ''}${b.status === 'open' ? '' : '_final'}`;
+
+/** Why a vote was refused: closed, not eligible, or (in a session) not the representative present. */
+export function voteRefusalKey(b, err) {
+  const status = statusOf(err);
+  if (status === 409) return b.session && b.status === 'open' ? 'ballot.vote_session' : 'ballot.vote_closed';
+  return status === 403 ? 'ballot.vote_forbidden' : null;
+}
+
 export function openBallotForm(ctx, proposalId, done, stable = true) {
   const id = (name) => (stable ? `ballot-${name}` : nextId(name));
   const majority = field({
@@ -309,9 +320,10 @@ export function openBallotForm(ctx, proposalId, done, stable = true) {
     name: 'closes_at', label: 'ballot.closes_label', type: 'datetime-local', hint: 'ballot.closes_hint', required: false,
     attrs: { id: id('closes') },
   });
+  const session = sessionPicker(ctx);
   const form = makeForm(ctx, {
     submitKey: 'ballot.open_submit', cls: 'inline-form',
-    children: [majority.wrap, quorum.wrap, secret.wrap, liveResults.wrap, h('p', { class: 'hint', t: ['ballot.secret_live_hint'] }), closes.wrap],
+    children: [session.wrap, majority.wrap, quorum.wrap, secret.wrap, liveResults.wrap, h('p', { class: 'hint', t: ['ballot.secret_live_hint'] }), closes.wrap],
     check() {
       const problems = [];
       const q = Number(quorum.input.value);
@@ -328,6 +340,7 @@ export function openBallotForm(ctx, proposalId, done, stable = true) {
         quorum: Number(quorum.input.value) / 100,
         secret: secret.input.checked,
         live_results: liveResults.input.checked,
+        ...session.body(),
       };
       if (closes.input.value) {
         body.closes_at = new Date(`${closes.input.value}${closes.input.value.length === 16 ? ':00' : ''}${ECUADOR_OFFSET}`).toISOString();
@@ -340,7 +353,9 @@ export function openBallotForm(ctx, proposalId, done, stable = true) {
     },
   });
   if (stable) form.id = 'open-ballot-form';
-  const box = h('details', { class: 'panel open-ballot', id: stable ? 'open-ballot' : null, 'data-test': 'open-ballot' },
+  // Sent here from a session's console (?sesion=): the form is what they came for.
+  const fromSession = stable && new URLSearchParams(location.search).has('sesion');
+  const box = h('details', { class: 'panel open-ballot', id: stable ? 'open-ballot' : null, 'data-test': 'open-ballot', open: fromSession },
     h('summary', { t: ['ballot.open_heading'] }), form);
   return box;
 }

@@ -9,10 +9,10 @@ import * as api from '../api.js';
 import { fill, h, nextId } from '../dom.js';
 import { getLang, loadPart, tx } from '../i18n.js';
 import * as live from '../live.js';
-import { alertBox, setBusy, showError, statusOf, time } from '../ui.js';
+import { alertBox, setBusy, showError, time } from '../ui.js';
 import { loadStylesheet } from './stylesheet.js';
 import { enc, isSecretariat } from './shared.js';
-import { closeOrCancel } from './ballot.js';
+import { closeOrCancel, myVoteKey, voteRefusalKey } from './ballot.js';
 import { rankingWidget } from './ranking.js';
 import { alternativesResult, labelOf, pluralityForm, sectionParam, subjectPanel } from './document-ballot-parts.js';
 
@@ -238,7 +238,7 @@ export async function documentBallotView(ctx, rawId) {
       if (radio && !voteBox.contains(document.activeElement)) radio.checked = true;
     }
     const final = b.status !== 'open';
-    if (b.my_vote) fill(myVote, h('p', { t: [final ? 'ballot.my_vote_final' : 'ballot.my_vote', { choice: { key: `choice.${b.my_vote}` } }] }));
+    if (b.my_vote) fill(myVote, h('p', { t: [myVoteKey(b), { choice: { key: `choice.${b.my_vote}` } }] }));
     else if (b.my_ranking && b.method === 'plurality') fill(myVote, h('p', { t: [final ? 'votes.my_option_final' : 'votes.my_option', { label: optionLabel(b.my_ranking[0]) }] }));
     else if (b.my_ranking) {
       const rest = b.options.filter((o) => !b.my_ranking.includes(o.id));
@@ -274,7 +274,7 @@ export async function documentBallotView(ctx, rawId) {
       setBusy(all, button, false);
       if (ranking) ranking.disable(false);
       if (!ctx.current()) return;
-      showError(voteAlert, err, statusOf(err) === 409 ? 'ballot.vote_closed' : statusOf(err) === 403 ? 'ballot.vote_forbidden' : null);
+      showError(voteAlert, err, voteRefusalKey(ballot, err));
       refreshSoon();
     }
   }

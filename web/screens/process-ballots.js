@@ -9,6 +9,7 @@ import { tx } from '../i18n.js';
 import { checkbox, field, fillAlert, makeForm, orgLabel, statusOf } from '../ui.js';
 import { enc } from './shared.js';
 import { articleProps } from './stance-map.js';
+import { sessionPicker } from './session-pick.js';
 
 /** Ecuador has no daylight saving time: always UTC-5 (as in ballot.js). */
 const ECUADOR_OFFSET = '-05:00';
@@ -18,13 +19,14 @@ const MAX_OPTIONS = 12; // domain/document_ballot.rs
 const localToDate = (value) => new Date(`${value}${value.length === 16 ? ':00' : ''}${ECUADOR_OFFSET}`);
 
 /**
- * The rule of a ballot: majority (unless `majority` is null), quorum in
+ * The rule of a ballot: the session it opens in, majority (unless `majority` is null), quorum in
  * percent, secret, live results (with `live`), closing time. Returns
  * {nodes, check(), body()} where body() is in the server's terms (quorum a
  * fraction 0..1, majority simple|absolute|two_thirds).
  */
-function ruleFields({ majority = 'simple', live = true } = {}) {
-  const nodes = [];
+function ruleFields(ctx, { majority = 'simple', live = true } = {}) {
+  const session = sessionPicker(ctx);
+  const nodes = [session.wrap];
   const m = majority && field({
     name: 'majority', label: 'ballot.majority',
     options: ['simple', 'absolute', 'two_thirds'].map((v) => ({ value: v, key: `ballot.majority_option_${v}` })),
@@ -65,7 +67,7 @@ function ruleFields({ majority = 'simple', live = true } = {}) {
       return problems;
     },
     body() {
-      const body = { quorum: Number(quorum.input.value) / 100, secret: secret.input.checked };
+      const body = { quorum: Number(quorum.input.value) / 100, secret: secret.input.checked, ...session.body() };
       if (m) body.majority = m.input.value;
       if (liveResults) body.live_results = liveResults.input.checked;
       if (closes.input.value) body.closes_at = localToDate(closes.input.value).toISOString();
@@ -116,7 +118,7 @@ function alternativesBox(ctx, base, state) {
     name: 'method', label: 'process.alt_method', hint: 'process.alt_method_hint', attrs: { id: 'alt-method' },
     options: ['ranked', 'plurality'].map((v) => ({ value: v, key: `process.method.${v}` })),
   });
-  const rule = ruleFields({ majority: null, live: false });
+  const rule = ruleFields(ctx, { majority: null, live: false });
   const none = h('p', { class: 'notice', id: 'alt-none', t: ['process.alt_none'] });
   let boxes = [];
 
@@ -189,7 +191,7 @@ function alternativesBox(ctx, base, state) {
 function blockBox(ctx, base, state) {
   const list = h('ul', { class: 'plain-list block-list', id: 'block-articles' });
   const legendId = nextId('block');
-  const rule = ruleFields({ majority: 'simple' });
+  const rule = ruleFields(ctx, { majority: 'simple' });
   const allContested = h('p', { class: 'notice', id: 'block-none', t: ['process.block_all_contested'], hidden: true });
   let boxes = [];
   let form = null;
@@ -233,7 +235,7 @@ function blockBox(ctx, base, state) {
 /** The whole text at its current version; passing makes it final. */
 function approvalBox(ctx, base, state) {
   const version = h('p', { id: 'approval-version', 'data-test': 'approval-version' });
-  const rule = ruleFields({ majority: 'two_thirds' });
+  const rule = ruleFields(ctx, { majority: 'two_thirds' });
   const form = ballotForm(ctx, base, {
     submitKey: 'process.approval_submit',
     children: [version, ...rule.nodes],

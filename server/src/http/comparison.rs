@@ -101,7 +101,7 @@ fn page(charter: &Charter, from: i64, to: i64, rows: &[ComparisonRow], lang: Lan
         _ => String::new(),
     };
     let mut html = format!(
-        "<!doctype html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{} — {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{}</h1>\n<p>{} — {} {from} → {to}</p>\n",
+        "<!doctype html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<link rel=\"icon\" href=\"data:,\">\n<title>{} — {}</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<h1>{}</h1>\n<p>{} — {} {from} → {to}</p>\n",
         lang.code(),
         t(lang, "comparison.title"),
         escape_html(&charter.title),

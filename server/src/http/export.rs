@@ -54,7 +54,7 @@ fn heading(label: &str, number: u32, title: &str) -> String {
 /// A standalone page's start, up to and including `<body>`.
 fn page_head(title: &str, lang: Lang) -> String {
     format!(
-        "<!doctype html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>{PRINT_STYLE}</style>\n</head>\n<body>\n",
+        "<!doctype html>\n<html lang=\"{}\">\n<head>\n<meta charset=\"utf-8\">\n<link rel=\"icon\" href=\"data:,\">\n<title>{}</title>\n<style>{PRINT_STYLE}</style>\n</head>\n<body>\n",
         lang.code(),
         escape_html(title)
     )

@@ -10,8 +10,8 @@ use uuid::Uuid;
 use super::error::{ApiResult, Problem};
 use super::extract::{Json, Path};
 use super::session::{CurrentUser, Secretariat};
-use crate::domain::ids::{OrganizationId, UserId};
 use crate::domain::account::PersonRef;
+use crate::domain::ids::{OrganizationId, UserId};
 use crate::domain::mandate::{may_nominate, Nomination, Representatives, MAX_ALTERNATES};
 use crate::state::AppState;
 
@@ -54,11 +54,8 @@ pub async fn show(
 ) -> ApiResult<Json<RepresentativesAnswer>> {
     let organization = OrganizationId(id);
     let representatives = state.store.representatives(organization).await?;
-    let candidates = if may_nominate(&actor, organization) {
-        Some(state.store.candidates(organization).await?)
-    } else {
-        None
-    };
+    let candidates =
+        if may_nominate(&actor, organization) { Some(state.store.candidates(organization).await?) } else { None };
     Ok(Json(RepresentativesAnswer { representatives, candidates }))
 }
 

@@ -61,11 +61,12 @@ macro_rules! ballot_store {
                     .execute(&mut *tx)
                     .await
                     .map_err(Self::err)?;
-                    Self::freeze_electorate_in(&mut tx, id.0, new.session).await?;
+                    let session_event = Self::freeze_electorate_in(&mut tx, id.0, new.session).await?;
                     Self::set_proposal_status(&mut tx, proposal.0, ProposalStatus::Voting, Some(id.0)).await?;
                     let ballot = Self::ballot_in(&mut tx, id.0, false).await?;
                     let (_, mut events) = Self::proposal_events(&mut tx, proposal.0, ProposalChange::Status).await?;
                     events.push(NewEvent::ballot(&ballot, BallotNews::Opened));
+                    events.extend(session_event);
                     let events = Self::append_events(&mut tx, Some(actor), events).await?;
                     self.commit_and_publish(tx, events).await?;
                     Ok(ballot)

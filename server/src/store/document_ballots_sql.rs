@@ -24,12 +24,13 @@ macro_rules! document_ballot_store {
                 /// The active member organizations now become the ballot's
                 /// electorate, with their names as they are today; inside a
                 /// session, only those present (the ballot keeps how many
-                /// members there were, for the acta).
+                /// members there were, for the acta). Returns the session's
+                /// event (its ballots changed), to follow the ballot's own.
                 pub(crate) async fn freeze_electorate_in(
                     conn: &mut <$db as sqlx::Database>::Connection,
                     ballot: uuid::Uuid,
                     session: Option<$crate::domain::ids::SessionId>,
-                ) -> StoreResult<()> {
+                ) -> StoreResult<Option<$crate::domain::event::NewEvent>> {
                     let eligible: Vec<(uuid::Uuid, String)> = match session {
                         None => sqlx::query_as(
                             "SELECT id, name FROM organizations WHERE kind = 'member' AND active = TRUE ORDER BY name",
@@ -72,7 +73,10 @@ macro_rules! document_ballot_store {
                         .await
                         .map_err(Self::err)?;
                     }
-                    Ok(())
+                    let Some(session) = session else { return Ok(None) };
+                    let session = Self::session_in(conn, session.0).await?;
+                    let news = $crate::domain::session_events::SessionNews::Updated;
+                    Ok(Some($crate::domain::event::NewEvent::session(&session, news, &[])))
                 }
 
                 /// While the whole text is being approved, it does not change.
@@ -233,7 +237,7 @@ macro_rules! document_ballot_store {
                     .execute(&mut *tx)
                     .await
                     .map_err(Self::err)?;
-                    Self::freeze_electorate_in(&mut tx, id.0, new.rule.session).await?;
+                    let session_event = Self::freeze_electorate_in(&mut tx, id.0, new.rule.session).await?;
                     let mut events = Vec::new();
                     for proposal in subject.proposals() {
                         sqlx::query("UPDATE proposals SET ballot_id = $2 WHERE id = $1")
@@ -246,6 +250,7 @@ macro_rules! document_ballot_store {
                     }
                     let ballot = Self::ballot_in(&mut tx, id.0, false).await?;
                     events.push(NewEvent::ballot(&ballot, BallotNews::Opened));
+                    events.extend(session_event);
                     let events = Self::append_events(&mut tx, Some(actor), events).await?;
                     self.commit_and_publish(tx, events).await?;
                     Ok(ballot)

@@ -22,8 +22,8 @@ macro_rules! mandate_store {
             use $crate::domain::assembly::Member;
             use $crate::domain::ids::OrganizationId;
             use $crate::domain::mandate::{self, Nomination, Representatives};
-            use $crate::store::rows_assembly::{members_of, representatives_of, MandateRow};
             use $crate::store::rows::{self, UserRow};
+            use $crate::store::rows_assembly::{members_of, representatives_of, MandateRow};
             use $crate::store::{accounts_sql, mandates_sql, MandateStore, StoreError, StoreResult};
 
             impl $store {
