@@ -9,7 +9,6 @@ import {
   actionButton, alertBox, ask, checkbox, field, makeForm, orgLabel, setBusy, showError, statusOf,
 } from '../ui.js';
 import { enc, isSecretariat } from './shared.js';
-import { sessionPicker } from './session-pick.js';
 
 const CHOICES = ['yes', 'no', 'abstain'];
 let organizations = null; // names, fetched once per page load
@@ -297,6 +296,18 @@ export function voteRefusalKey(b, err) {
   return status === 403 ? 'ballot.vote_forbidden' : null;
 }
 
+/** The session field of the form, loaded apart: only the secretariat ever sees it. */
+function sessionChoice(ctx) {
+  const wrap = h('div');
+  let body = () => ({});
+  import('./session-pick.js').then((m) => {
+    const pick = m.sessionPicker(ctx);
+    wrap.append(pick.wrap);
+    body = pick.body;
+  }).catch(() => { /* an online ballot */ });
+  return { wrap, body: () => body() };
+}
+
 export function openBallotForm(ctx, proposalId, done, stable = true) {
   const id = (name) => (stable ? `ballot-${name}` : nextId(name));
   const majority = field({
@@ -320,7 +331,7 @@ export function openBallotForm(ctx, proposalId, done, stable = true) {
     name: 'closes_at', label: 'ballot.closes_label', type: 'datetime-local', hint: 'ballot.closes_hint', required: false,
     attrs: { id: id('closes') },
   });
-  const session = sessionPicker(ctx);
+  const session = sessionChoice(ctx);
   const form = makeForm(ctx, {
     submitKey: 'ballot.open_submit', cls: 'inline-form',
     children: [session.wrap, majority.wrap, quorum.wrap, secret.wrap, liveResults.wrap, h('p', { class: 'hint', t: ['ballot.secret_live_hint'] }), closes.wrap],
