@@ -16,28 +16,24 @@
 // each screen. Other files run beside this one and make member
 // organizations, so the session's quorum is 0 and no global count is assumed.
 
-import { after, before, test } from 'node:test';
+import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  BASE, api, closeClean, createCharter, createOrganization, createProposal, createUser, expectConnected, launch,
+  BASE, api, createCharter, createOrganization, createProposal, createUser, expectConnected, launch,
   secretariat, untranslated,
 } from './support.js';
-import { PHONE, REPO_ROOT, accessibleAtBothSizes, axeCheck, ecuadorLocal, openPageWith } from './support-extra.js';
+import {
+  PHONE, REPO_ROOT, accessibleAtBothSizes, axeCheck, ecuadorLocal, pageOpener, stepper,
+} from './support-extra.js';
 
 const SHOTS = join(REPO_ROOT, 'target', 'screenshots');
 const TABLET = { width: 1024, height: 768 };
 const PROJECTOR = { width: 1920, height: 1080 };
 
 let browser;
-const tabs = [];
-async function open(user, viewport) {
-  const tab = await openPageWith(browser, { user, viewport, bypassCSP: true, reducedMotion: 'reduce' });
-  tabs.push(tab);
-  tab.page.on('dialog', (dialog) => dialog.accept().catch(() => {}));
-  return tab;
-}
+const open = pageOpener(() => browser);
 
 const s = {};
 before(async () => {
@@ -64,29 +60,9 @@ before(async () => {
   s.anaTab = await open(s.ana, PHONE);
   s.screenTab = await open(s.pablo, PROJECTOR);
 });
-after(async () => {
-  try {
-    for (const tab of tabs) await closeClean(tab);
-  } finally {
-    await browser?.close();
-  }
-});
+after(() => open.closeAll());
 
-let broken = false;
-function step(name, fn) {
-  test(name, async (t) => {
-    if (broken) {
-      t.skip('an earlier step failed');
-      return;
-    }
-    try {
-      await fn();
-    } catch (err) {
-      broken = true;
-      throw err;
-    }
-  });
-}
+const step = stepper();
 
 const shot = (name) => (width) => join(SHOTS, `assembly-${name}-${width}.png`);
 const present = (page, n) => page.locator(`.quorum[data-present="${n}"]`).first().waitFor();

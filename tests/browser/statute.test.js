@@ -24,15 +24,15 @@
 // The steps are tests of their own, run in order on the same pages (each
 // within the runner's per-test timeout); once one fails the rest are skipped.
 
-import { after, before, test } from 'node:test';
+import { after, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  BASE, api, closeClean, createCharter, createUser, expectConnected, launch, secretariat,
+  BASE, api, createCharter, createUser, expectConnected, launch, secretariat,
 } from './support.js';
 import {
-  DESKTOP, PHONE, REPO_ROOT, accessibleAtBothSizes, ecuadorLocal, markDocument, openPageWith, sameDocument,
+  PHONE, REPO_ROOT, accessibleAtBothSizes, ecuadorLocal, markDocument, pageOpener, sameDocument, stepper,
 } from './support-extra.js';
 
 const SHOTS = join(REPO_ROOT, 'target', 'screenshots');
@@ -55,16 +55,7 @@ La asamblea de las organizaciones miembros se reúne una vez al año.
 `;
 
 let browser;
-const tabs = [];
-// bypassCSP only so that axe can be injected; reduced motion so that no
-// colour transition is caught half-way by the contrast rule.
-async function open(user, viewport = DESKTOP) {
-  const tab = await openPageWith(browser, { user, viewport, bypassCSP: true, reducedMotion: 'reduce' });
-  tabs.push(tab);
-  // Closing a ballot and adopting ask for confirmation (window.confirm).
-  tab.page.on('dialog', (dialog) => dialog.accept().catch(() => {}));
-  return tab;
-}
+const open = pageOpener(() => browser);
 
 // What the steps share.
 const s = {};
@@ -89,30 +80,9 @@ before(async () => {
   s.anaTab = await open(s.ana);
   s.betoTab = await open(s.beto, PHONE);
 });
-after(async () => {
-  try {
-    for (const tab of tabs) await closeClean(tab);
-  } finally {
-    await browser?.close();
-  }
-});
+after(() => open.closeAll());
 
-let broken = false;
-/** One step of the flow; after a failed one the rest are skipped. */
-function step(name, fn) {
-  test(name, async (t) => {
-    if (broken) {
-      t.skip('an earlier step failed');
-      return;
-    }
-    try {
-      await fn();
-    } catch (err) {
-      broken = true;
-      throw err;
-    }
-  });
-}
+const step = stepper();
 
 /** A key screen: accessible at 1280 and 360 px, and photographed at both. */
 const keyScreen = (page, name) =>

@@ -14,7 +14,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import assert from 'node:assert/strict';
-import { BIN, PASSWORD, WAIT, horizontalOverflow, signInByCookie, untranslated, watchPage } from './support.js';
+import { test } from 'node:test';
+import { BIN, PASSWORD, WAIT, closeClean, horizontalOverflow, signInByCookie, untranslated, watchPage } from './support.js';
 
 const run = promisify(execFile);
 
@@ -312,4 +313,50 @@ export function ecuadorLocal(ms) {
   });
   const p = Object.fromEntries(format.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
   return `${p.year}-${p.month}-${p.day}T${p.hour}:${p.minute}`;
+}
+
+// ---------------------------------------------------------------------------
+// A flow: steps run in order on the same pages
+
+/** step(name, fn): a test of its own, run in order; once one fails the rest are skipped. */
+export function stepper() {
+  let broken = false;
+  return function step(name, fn) {
+    test(name, async (t) => {
+      if (broken) {
+        t.skip('an earlier step failed');
+        return;
+      }
+      try {
+        await fn();
+      } catch (err) {
+        broken = true;
+        throw err;
+      }
+    });
+  };
+}
+
+/**
+ * open(user, viewport): a signed-in page of `browserOf()`, with bypassCSP
+ * (so that axe can be injected), reduced motion (no colour transition caught
+ * half-way by the contrast rule) and every confirmation accepted.
+ * open.closeAll() closes the pages (checking them clean), then the browser.
+ */
+export function pageOpener(browserOf) {
+  const tabs = [];
+  const open = async (user, viewport = DESKTOP) => {
+    const tab = await openPageWith(browserOf(), { user, viewport, bypassCSP: true, reducedMotion: 'reduce' });
+    tabs.push(tab);
+    tab.page.on('dialog', (dialog) => dialog.accept().catch(() => {}));
+    return tab;
+  };
+  open.closeAll = async () => {
+    try {
+      for (const tab of tabs) await closeClean(tab);
+    } finally {
+      await browserOf()?.close();
+    }
+  };
+  return open;
 }
