@@ -17,6 +17,7 @@ pub mod i18n;
 pub mod mail;
 pub mod notice_mail;
 pub mod notice_text;
+pub mod office;
 pub mod server;
 pub mod state;
 pub mod store;

@@ -26,6 +26,7 @@ pub mod event_kind;
 pub mod event_payload;
 pub mod ids;
 pub mod lang;
+pub mod legal_structure;
 pub mod limits;
 pub mod local_time;
 pub mod login_throttle;

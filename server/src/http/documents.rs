@@ -1,7 +1,7 @@
 //! The charter: documents, their sections, versions, comparison, import and export.
 
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::StatusCode;
 use axum::routing::{get, patch, post};
 use axum::Router;
 use serde::{Deserialize, Serialize};
@@ -13,7 +13,6 @@ use super::extract::{Json, Path, Query};
 use super::session::{CurrentUser, Secretariat};
 use super::views::{DocumentView, SectionView};
 use crate::domain::charter::{DocumentSummary, SectionKind, VersionInfo};
-use crate::domain::charter_text::parse_import;
 use crate::domain::diff::{document_diff, SectionDiff};
 use crate::domain::ids::{DocumentId, SectionId};
 use crate::domain::limits::{self, IMPORT_LIMIT_BYTES, SECTION_BODY_CHARS};
@@ -27,7 +26,7 @@ pub fn router() -> Router<AppState> {
         .route("/documents/{id}/sections", post(add_section))
         .route("/sections/{id}", patch(edit_section).delete(super::structure::delete_section))
         .route("/sections/{id}/move", post(super::structure::move_section))
-        .route("/documents/{id}/import", post(import).layer(DefaultBodyLimit::max(IMPORT_LIMIT_BYTES)))
+        .route("/documents/{id}/import", post(super::import::import).layer(DefaultBodyLimit::max(IMPORT_LIMIT_BYTES)))
         .route("/documents/{id}/versions", get(versions))
         .route("/documents/{id}/versions/{version}", get(version))
         .route("/documents/{id}/diff", get(diff))
@@ -180,34 +179,6 @@ pub async fn edit_section(
     let body = request.body.as_deref().map(section_body).transpose()?;
     let (charter, section) = state.store.update_section(SectionId(id), title, body, &actor).await?;
     Ok(Json(section_change(&charter, section)?))
-}
-
-/// Replace the sections with a Markdown text (`##` chapters, `###` articles).
-#[utoipa::path(post, path = "/api/v1/documents/{id}/import", tag = "charter", params(("id" = Uuid, Path)),
-    request_body(content = String, content_type = "text/markdown"),
-    responses((status = 200, body = DocumentView), (status = 403, body = Problem), (status = 404, body = Problem),
-        (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)))]
-pub async fn import(
-    State(state): State<AppState>,
-    Secretariat(actor): Secretariat,
-    Path(id): Path<Uuid>,
-    headers: HeaderMap,
-    text: String,
-) -> ApiResult<Json<DocumentView>> {
-    let content_type = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or_default();
-    let essence = content_type.split(';').next().unwrap_or_default().trim().to_ascii_lowercase();
-    if essence != "text/markdown" && essence != "text/plain" {
-        return Err(ApiError::UnsupportedMediaType("send the charter as text/markdown".into()));
-    }
-    crate::domain::limits::plain_text("text", &text)?;
-    let imported = parse_import(&text)
-        .map_err(|err| ApiError::validation("body", format!("line {}: {}", err.line, err.message)))?;
-    let sections =
-        imported.sections.into_iter().map(|s| NewSection { kind: s.kind, title: s.title, body: s.body, after: None });
-    // API.md: the `# ` line is the title line and is ignored; the document
-    // keeps the title it was created with.
-    let charter = state.store.replace_sections(DocumentId(id), sections.collect(), &actor).await?;
-    Ok(Json(DocumentView::from(&charter)))
 }
 
 /// Every version, oldest first.

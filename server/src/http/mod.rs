@@ -17,6 +17,7 @@ pub mod export;
 pub mod extract;
 pub mod hand_votes;
 pub mod health;
+pub mod import;
 pub mod invitations;
 pub mod middleware;
 pub mod minutes;

@@ -7,7 +7,7 @@ use super::extract::Json;
 use super::openapi_responses::StandardResponses;
 use super::{
     accounts, acta, admin, ballots, checkpoints, comments, comparison, cosponsors, document_ballots, documents, events,
-    export, hand_votes, health, invitations, minutes, notifications, outbox, password_reset, pending, people,
+    export, hand_votes, health, import, invitations, minutes, notifications, outbox, password_reset, pending, people,
     preferences, proposals, references, representatives, sessions, speakers, stances, structure,
 };
 
@@ -22,7 +22,7 @@ use super::{
         admin::list_users, admin::update_user,
         invitations::create_invitation, invitations::list, invitations::resend, invitations::revoke,
         documents::list, documents::create, documents::show, documents::add_section, documents::edit_section,
-        documents::import, documents::versions, documents::version, documents::diff, export::export,
+        import::import, documents::versions, documents::version, documents::diff, export::export,
         structure::update_document, structure::delete_section, structure::move_section,
         proposals::list, proposals::create, proposals::show, proposals::revisions, proposals::revise,
         proposals::diff, proposals::withdraw, proposals::lock, proposals::unlock,
