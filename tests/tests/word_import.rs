@@ -12,7 +12,11 @@ use serde_json::Value;
 const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 const ODT: &str = "application/vnd.oasis.opendocument.text";
 
-on_both_backends!(a_word_statute_is_previewed_then_imported, unreadable_and_hostile_files_change_nothing);
+on_both_backends!(
+    a_word_statute_is_previewed_then_imported,
+    files_saved_by_libreoffice_import,
+    unreadable_and_hostile_files_change_nothing
+);
 
 fn zip_of(parts: &[(&str, &[u8])]) -> Vec<u8> {
     let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
@@ -228,4 +232,35 @@ async fn unreadable_and_hostile_files_change_nothing(backend: Backend) {
     let after = app.answer(Some(&admin), Method::GET, &format!("/api/v1/documents/{doc}"), None, StatusCode::OK).await;
     assert_eq!(after["version"], before["version"]);
     assert_eq!(outline(&after), outline(&before), "nothing refused touched the text");
+}
+
+async fn files_saved_by_libreoffice_import(backend: Backend) {
+    let app = TestApp::spawn(backend).await;
+    let admin = app.secretariat().await;
+    let (doc, _) = app.charter(&admin, 1).await;
+    let expected: Vec<(String, String)> = [
+        ("chapter", "DE LA NATURALEZA Y LOS FINES"),
+        ("article", "Naturaleza"),
+        ("article", "Domicilio"),
+        ("article", "Fines"),
+        ("chapter", "DE LOS MIEMBROS"),
+        ("article", "Miembros"),
+        ("chapter", "DISPOSICIONES TRANSITORIAS"),
+        ("article", "Primera"),
+    ]
+    .iter()
+    .map(|(k, t)| ((*k).to_owned(), (*t).to_owned()))
+    .collect();
+    let files: [(&str, &[u8]); 2] = [
+        (DOCX, include_bytes!("../fixtures/estatuto-libreoffice.docx")),
+        (ODT, include_bytes!("../fixtures/estatuto-libreoffice.odt")),
+    ];
+    for (content_type, file) in files {
+        let imported =
+            expect_status(send(&app, &admin, &doc, "", content_type, file.to_vec()).await, StatusCode::OK).await;
+        assert_eq!(outline(&imported), expected, "{content_type}");
+        let article = |i: usize| imported["sections"][i]["body"].as_str().unwrap().to_owned();
+        assert!(article(1).contains("*autónomo*"), "{content_type}: {}", article(1));
+        assert!(article(3).contains("- articular a las organizaciones"), "{content_type}: {}", article(3));
+    }
 }

@@ -1,17 +1,17 @@
 // Console: the charter editor. Create a document, set its phase and the
 // amendments deadline, add, edit, move and delete its sections, or replace
-// them all by importing Markdown.
+// them all by importing a file (console-import.js).
 
 import * as api from '../api.js';
 import { ApiError, NetworkError } from '../api.js';
 import { h, nextId } from '../dom.js';
 import { tx } from '../i18n.js';
 import { actionButton, alertBox, ask, charCount, field, fillAlert, makeForm, needText } from '../ui.js';
+import { importForm } from './console-import.js';
 import { refPicker } from './ref-picker.js';
 import { enc, sectionProps } from './shared.js';
 
 const BODY_MAX = 100000;
-const IMPORT_MAX = 2 * 1024 * 1024;
 
 export async function charterTab(ctx, root) {
   const docs = await api.get('/api/v1/documents', { signal: ctx.signal });
@@ -119,38 +119,6 @@ function addSectionForm(ctx, base, doc, reload) {
     done: reload,
   });
   form.id = 'add-section-form';
-  return form;
-}
-
-function importForm(ctx, base, doc, reload) {
-  const text = field({ name: 'markdown', label: 'editor.import_text', hint: 'editor.import_hint', rows: 10, required: false, attrs: { id: 'import-text' } });
-  const fileId = nextId('file');
-  const file = h('input', { type: 'file', id: fileId, accept: '.md,.markdown,.txt,text/markdown,text/plain', 'data-test': 'import-file' });
-  const fileNote = h('p', { class: 'hint', role: 'status' });
-  file.addEventListener('change', async () => {
-    const chosen = file.files?.[0];
-    if (!chosen) return;
-    if (chosen.size > IMPORT_MAX) {
-      tx(fileNote, 'error.payload_too_large');
-      return;
-    }
-    text.input.value = await chosen.text();
-    tx(fileNote, 'editor.file_loaded', { name: chosen.name });
-  });
-  const form = makeForm(ctx, {
-    submitKey: 'editor.import_submit',
-    children: [h('h3', { t: ['editor.import_heading'] }), h('p', { class: 'hint', t: ['editor.import_intro'] }),
-      h('div', { class: 'field' }, h('label', { for: fileId, t: ['editor.import_file'] }), file), fileNote, text.wrap],
-    check: () => (text.input.value.trim() ? [] : [{ input: text.input, key: 'editor.import_required' }]),
-    async send() {
-      if (doc.sections.length && !ask('editor.import_confirm', { n: String(doc.sections.length) })) return null;
-      return api.post(`${base}/import`, text.input.value, { contentType: 'text/markdown; charset=utf-8' });
-    },
-    done(result) {
-      if (result) reload();
-    },
-  });
-  form.id = 'import-form';
   return form;
 }
 

@@ -62,7 +62,7 @@ pub(super) fn paragraphs(xml: &[u8]) -> Result<Vec<Paragraph>, OfficeError> {
                         let heading = if e.name().as_ref() == b"text:h" {
                             Some(attr(e, "text:outline-level")?.and_then(|l| l.parse().ok()).unwrap_or(1))
                         } else {
-                            attr(e, "text:style-name")?.filter(|s| is_title(s, &parents)).map(|_| 0)
+                            attr(e, "text:style-name")?.and_then(|s| style_level(&s, &parents))
                         };
                         let list = (lists > 0 && heading.is_none()).then_some(ListKind::Bullet);
                         paragraph = Some((Paragraph { text: String::new(), heading, list }, Vec::new()));
@@ -122,8 +122,13 @@ fn attr(e: &BytesStart<'_>, name: &str) -> Result<Option<String>, OfficeError> {
     }
 }
 
-/// The "Title" style, directly or as an automatic style's parent.
-fn is_title(style: &str, parents: &HashMap<String, String>) -> bool {
-    let named = parents.get(style).map_or(style, String::as_str);
-    named == "Title" || named == "Título"
+/// The outline level of a paragraph style, directly or through an automatic
+/// style's parent: "Title" is the text's title, "Heading 2" (stored as
+/// `Heading_20_2`) a level-2 heading.
+fn style_level(style: &str, parents: &HashMap<String, String>) -> Option<u8> {
+    let named = parents.get(style).map_or(style, String::as_str).replace("_20_", " ");
+    if named == "Title" || named == "Título" {
+        return Some(0);
+    }
+    named.strip_prefix("Heading")?.trim().parse::<u8>().ok().filter(|level| (1..=9).contains(level))
 }
