@@ -18,6 +18,12 @@ use serde_json::{json, Value};
 
 #[path = "authorization/assembly_rows.rs"]
 mod assembly;
+#[path = "authorization/bodies.rs"]
+mod bodies;
+#[path = "authorization/world_paths.rs"]
+mod world_paths;
+
+use bodies::{body, Body};
 
 on_both_backends!(every_operation_answers_every_caller_as_the_contract_says);
 
@@ -221,140 +227,6 @@ fn id(value: &Value) -> String {
 
 fn rule() -> Value {
     json!({"majority": "simple", "quorum": 0.0, "secret": false, "live_results": false})
-}
-
-impl World {
-    /// The id of a new, pending invitation for `email`.
-    async fn fresh_invitation(&self, email: &str) -> String {
-        let token = self.app.invitation(email, "Org A", "member", "delegate").await;
-        let hash = minga::auth::link_token_hash(&token);
-        self.app.store().invitation(&hash).await.unwrap().id.to_string()
-    }
-
-    async fn ballot(&self, author: &Session) -> String {
-        let proposal = id(&self.app.proposal(author, &self.doc, &self.article).await);
-        let path = format!("/api/v1/proposals/{proposal}/ballot");
-        id(&json_of(&self.app, &self.admin, Method::POST, &path, Some(rule()), 201).await)
-    }
-
-    /// The concrete path of `method template`, for the caller in column `caller`.
-    async fn path(&self, method: &str, template: &str, caller: usize) -> String {
-        let p = |s: &str| template.replace("{id}", s);
-        if let Some(assembly) = &self.assembly {
-            if template == "/api/v1/sessions/{id}/speakers/{speaker_id}" {
-                return assembly.speaker_path(method);
-            }
-            if let Some(path) = assembly.path(template) {
-                return path;
-            }
-        }
-        match template {
-            "/api/v1/invitations/{token}" if method == "delete" => {
-                template.replace("{token}", &self.fresh_invitation(&format!("retirar{caller}@a.ec")).await)
-            }
-            "/api/v1/invitations/{id}/resend" => p(&self.fresh_invitation(&format!("renovar{caller}@a.ec")).await),
-            "/api/v1/outbox/{id}/retry" => {
-                let mail = self.app.store().outbox(None, minga::store::Page::all()).await.unwrap();
-                p(&mail[0].id.to_string())
-            }
-            "/api/v1/invitations/{token}" => template.replace("{token}", &self.unused_invitation),
-            "/api/v1/auth/password-reset/{token}" => template.replace("{token}", "no-such-link"),
-            "/api/v1/invitations/{token}/accept" => {
-                let email = format!("invitado{caller}@a.ec");
-                template.replace("{token}", &self.app.invitation(&email, "Org A", "member", "delegate").await)
-            }
-            "/api/v1/organizations/{id}" => p(&self.org_b),
-            "/api/v1/users/{id}" => p(&self.deactivated_id),
-            "/api/v1/users/{id}/access-link" => p(&self.active_id),
-            "/api/v1/sections/{id}" if method == "delete" => p(&self.deletable[caller]),
-            "/api/v1/sections/{id}" | "/api/v1/sections/{id}/move" | "/api/v1/sections/{id}/stance" => p(&self.article),
-            "/api/v1/documents/{id}/import" => p(&self.import_doc),
-            "/api/v1/documents/{id}/versions/{version}" => p(&self.doc).replace("{version}", "1"),
-            t if t.starts_with("/api/v1/documents/{id}") => p(&self.doc),
-            "/api/v1/proposals/{id}/withdraw" => p(&self.withdrawn),
-            "/api/v1/proposals/{id}/lock"
-            | "/api/v1/proposals/{id}/unlock"
-            | "/api/v1/proposals/{id}/cosponsors"
-            | "/api/v1/proposals/{id}/cosponsors/accept" => p(&self.lockable),
-            "/api/v1/proposals/{id}/ballot" => p(&self.unballoted),
-            t if t.starts_with("/api/v1/proposals/{id}") => p(&self.proposal),
-            "/api/v1/comments/{id}" if method == "patch" => p(&self.comment_edit),
-            "/api/v1/comments/{id}" => p(&self.comment_delete),
-            "/api/v1/comments/{id}/history" | "/api/v1/comments/{id}/hide" | "/api/v1/comments/{id}/unhide" => {
-                p(&self.comment_moderate)
-            }
-            "/api/v1/comments/{id}/flag" => p(&self.comment_edit),
-            "/api/v1/moderation/flags/{id}/resolve" => p(&self.flag),
-            "/api/v1/ballots/{id}" | "/api/v1/ballots/{id}/vote" => p(&self.ballot_vote),
-            "/api/v1/ballots/{id}/close" => p(&self.ballot_close),
-            "/api/v1/ballots/{id}/cancel" => p(&self.ballot_cancel),
-            "/api/v1/ballots/{id}/minutes" => p(&self.ballot_closed),
-            "/api/v1/events" => template.to_owned(),
-            other => {
-                assert!(!other.contains('{'), "no ids for {other}");
-                other.to_owned()
-            }
-        }
-    }
-}
-
-/// A minimal valid body, unique where the server wants it unique.
-enum Body {
-    None,
-    Json(Value),
-    Markdown(&'static str),
-}
-
-fn body(method: &str, template: &str, world: &World, n: usize) -> Body {
-    let json = |value: Value| Body::Json(value);
-    if let Some(value) = world.assembly.as_ref().and_then(|assembly| assembly.body(method, template, n)) {
-        return json(value);
-    }
-    match (method, template) {
-        ("post", "/api/v1/auth/login") => {
-            json(json!({"email": format!("nadie{n}@x.ec"), "password": "no es la contraseña"}))
-        }
-        ("post", "/api/v1/auth/password-reset") => json(json!({"email": format!("olvido{n}@x.ec")})),
-        ("post", "/api/v1/me/notifications/read") => json(json!({"all": true})),
-        ("put", "/api/v1/me/preferences") => json(json!({"lang": "es", "notifications": {"comment.reply": "app"}})),
-        ("post", "/api/v1/auth/password-reset/{token}") => json(json!({"password": PASSWORD})),
-        ("post", "/api/v1/me/password") => {
-            json(json!({"current_password": "no es la contraseña", "new_password": "otra contraseña larga"}))
-        }
-        ("post", "/api/v1/invitations/{token}/accept") => {
-            json(json!({"display_name": format!("Invitado {n}"), "password": PASSWORD}))
-        }
-        ("post", "/api/v1/organizations") => {
-            json(json!({"name": format!("Organización {n}"), "short_name": "X", "kind": "member"}))
-        }
-        ("patch", "/api/v1/organizations/{id}") => json(json!({"short_name": "OB"})),
-        ("patch", "/api/v1/users/{id}") => json(json!({"active": false})),
-        ("post", "/api/v1/invitations") => {
-            json(json!({"email": format!("nuevo{n}@x.ec"), "organization_id": world.org_b, "role": "delegate"}))
-        }
-        ("post", "/api/v1/documents") => json(json!({"title": "Reglamento"})),
-        ("post", "/api/v1/documents/{id}/sections") => json(json!({"kind": "article", "title": "Nuevo", "body": "t"})),
-        ("patch", "/api/v1/sections/{id}") => json(json!({"body": format!("Texto {n}.")})),
-        ("patch", "/api/v1/documents/{id}") => json(json!({"phase": "amendments"})),
-        ("post", "/api/v1/documents/{id}/ballots") => {
-            json(json!({"kind": "block", "section_ids": [world.article], "majority": "simple", "quorum": 0.0}))
-        }
-        ("put", "/api/v1/sections/{id}/stance") => json(json!({"stance": "agree"})),
-        ("post", "/api/v1/sections/{id}/move") => json(json!({"after_section_id": null})),
-        ("post", "/api/v1/documents/{id}/import") => Body::Markdown("## C\n\n### A\n\nt\n"),
-        ("post", "/api/v1/documents/{id}/proposals") => json(json!({
-            "kind": "amend", "section_id": world.article, "title": "Otra", "body": "Otro texto.", "rationale": "r"
-        })),
-        ("post", "/api/v1/proposals/{id}/cosponsors") => json(json!({"organization_id": world.org_b})),
-        ("post", "/api/v1/proposals/{id}/revisions") => json(json!({"body": format!("Revisión {n}.")})),
-        ("post", "/api/v1/proposals/{id}/comments") | ("patch", "/api/v1/comments/{id}") => json(json!({"body": "x"})),
-        ("post", "/api/v1/comments/{id}/hide") | ("post", "/api/v1/comments/{id}/flag") => json(json!({"reason": "r"})),
-        ("post", "/api/v1/moderation/flags/{id}/resolve") => json(json!({"action": "dismiss"})),
-        ("post", "/api/v1/proposals/{id}/ballot") => json(rule()),
-        ("put", "/api/v1/ballots/{id}/vote") => json(json!({"choice": "yes"})),
-        ("post", "/api/v1/ballots/{id}/cancel") => json(json!({"reason": "r"})),
-        _ => Body::None,
-    }
 }
 
 /// A correctly signed token for `user` that expired an hour ago.
