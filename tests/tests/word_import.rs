@@ -3,6 +3,8 @@
 //! replaces the text. Hostile or unreadable files get a clear 4xx and the
 //! text stays as it was. On both backends.
 
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
 use std::io::Write;
 
 use minga_tests::{expect_problem, expect_status, on_both_backends, Backend, Session, TestApp};
