@@ -52,7 +52,9 @@ export async function organizationsTab(ctx, root) {
       li.replaceChildren(
         h('h3', { text: orgLabel(org) }),
         h('p', { class: 'meta' }, h('span', { class: 'badge', t: [`org.kind_${org.kind}`] }), ' ', activeBadge(org.active)),
-        h('div', { class: 'actions' }, edit, toggle), alert, slot);
+        h('div', { class: 'actions' }, edit, toggle,
+          org.kind === 'member' ? h('a', { href: `/representantes#org-${org.id}`, class: 'btn btn-secondary', t: ['org.representatives'] }) : null),
+        alert, slot);
     };
     fill(org);
     return li;

@@ -76,7 +76,7 @@ function nominateForm(ctx, r, done) {
 }
 
 function organizationCard(ctx, r) {
-  const li = h('li', { class: 'panel card', 'data-test': 'representatives', 'data-organization-id': r.organization_id });
+  const li = h('li', { class: 'panel card', id: `org-${r.organization_id}`, 'data-test': 'representatives', 'data-organization-id': r.organization_id });
   const alert = alertBox();
   const render = (next) => {
     Object.assign(r, next);
