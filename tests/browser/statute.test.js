@@ -92,6 +92,10 @@ const phaseText = (page) => page.locator('[data-test="phase-text"]');
 const articleBox = (page, section) => page.locator(`[data-test="article"][data-section-id="${section.id}"]`);
 const idFrom = (page) => new URL(page.url()).pathname.split('/').pop();
 const orgLabel = (o) => `${o.name}${o.short_name && o.short_name !== o.name ? ` (${o.short_name})` : ''}`;
+// A ballot opens for every member organization of the shared server (the
+// other files make dozens, each notified): its page may take longer than
+// WAIT to appear while the suite runs. Not a speed check.
+const OPENING = { timeout: 30_000 };
 const ballotApi = (id, user = s.sec) => api('GET', `/api/v1/ballots/${id}`, { token: user.token });
 
 /** The secretariat saves a phase in the console and the console says so. */
@@ -348,7 +352,7 @@ step('5. rival proposals: a ranked ballot with the status quo from the process p
   await c.waitForURL(/\/votaciones\/[0-9a-f-]+$/);
   s.altId = idFrom(c);
   const heading = 'Propuestas rivales: Artículo 2. Domicilio';
-  await c.getByRole('heading', { level: 1, name: heading }).waitFor();
+  await c.getByRole('heading', { level: 1, name: heading }).waitFor(OPENING);
   const ballot = await ballotApi(s.altId);
   assert.equal(ballot.kind, 'alternatives');
   assert.equal(ballot.method, 'ranked');
@@ -455,7 +459,7 @@ step('6. a block of the uncontested articles from the process page (the conteste
   await c.waitForURL(/\/votaciones\/[0-9a-f-]+$/);
   s.blockId = idFrom(c);
   const heading = 'Adopción en bloque de 2 artículos';
-  await c.getByRole('heading', { level: 1, name: heading }).waitFor();
+  await c.getByRole('heading', { level: 1, name: heading }).waitFor(OPENING);
   const opened = await ballotApi(s.blockId);
   assert.equal(opened.kind, 'block');
   assert.deepEqual([...opened.section_ids].sort(), [s.naturaleza.id, s.miembros.id].sort());
@@ -496,7 +500,7 @@ step('7. the approval of the whole text: voted yes, closed; the charter shows th
   await c.waitForURL(/\/votaciones\/[0-9a-f-]+$/);
   s.approvalId = idFrom(c);
   const heading = `Aprobación del texto completo de «${s.doc.title}» (versión ${current.version})`;
-  await c.getByRole('heading', { level: 1, name: heading }).waitFor();
+  await c.getByRole('heading', { level: 1, name: heading }).waitFor(OPENING);
   const opened = await ballotApi(s.approvalId);
   assert.equal(opened.kind, 'approval');
   assert.equal(opened.version, current.version);
