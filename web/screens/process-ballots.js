@@ -195,6 +195,8 @@ function blockBox(ctx, base, state) {
   const allContested = h('p', { class: 'notice', id: 'block-none', t: ['process.block_all_contested'], hidden: true });
   let boxes = [];
   let form = null;
+  // What the secretariat took out stays out when a live change redraws the list.
+  const leftOut = new Set();
 
   function render() {
     boxes = [];
@@ -203,8 +205,12 @@ function blockBox(ctx, base, state) {
       const contested = row.object > 0;
       const whyId = contested ? `${id}-why` : null;
       const input = h('input', {
-        type: 'checkbox', id, name: 'section_ids', value: row.section_id, checked: !contested, disabled: contested,
-        'aria-describedby': whyId,
+        type: 'checkbox', id, name: 'section_ids', value: row.section_id, checked: !contested && !leftOut.has(row.section_id),
+        disabled: contested, 'aria-describedby': whyId,
+      });
+      input.addEventListener('change', () => {
+        if (input.checked) leftOut.delete(row.section_id);
+        else leftOut.add(row.section_id);
       });
       if (!contested) boxes.push(input);
       return h('li', { class: 'check', 'data-test': 'block-article', 'data-section-id': row.section_id, 'data-contested': String(contested) },
