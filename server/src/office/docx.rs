@@ -5,7 +5,7 @@
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
-use super::{inline_markdown, malformed, Bounds, OfficeError, Run};
+use super::{malformed, Bounds, OfficeError, Run};
 use crate::domain::legal_structure::{ListKind, Paragraph};
 
 pub(super) fn paragraphs(xml: &[u8]) -> Result<Vec<Paragraph>, OfficeError> {
@@ -67,10 +67,7 @@ pub(super) fn paragraphs(xml: &[u8]) -> Result<Vec<Paragraph>, OfficeError> {
                         }
                     }
                     b"w:p" => {
-                        if let Some((mut p, runs)) = paragraph.take() {
-                            p.text = inline_markdown(&runs);
-                            Bounds::push(&mut out, p)?;
-                        }
+                        Bounds::finish(&mut out, paragraph.take())?;
                     }
                     _ => {}
                 }

@@ -179,10 +179,13 @@ impl Bounds {
         self.depth = self.depth.saturating_sub(1);
     }
 
-    fn push(paragraphs: &mut Vec<Paragraph>, paragraph: Paragraph) -> Result<(), OfficeError> {
+    /// A paragraph that just ended, its runs written as its text.
+    fn finish(paragraphs: &mut Vec<Paragraph>, open: Option<(Paragraph, Vec<Run>)>) -> Result<(), OfficeError> {
+        let Some((mut paragraph, runs)) = open else { return Ok(()) };
         if paragraphs.len() >= MAX_PARAGRAPHS {
             return Err(OfficeError::TooManyParagraphs);
         }
+        paragraph.text = inline_markdown(&runs);
         paragraphs.push(paragraph);
         Ok(())
     }

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
-use super::{inline_markdown, malformed, Bounds, OfficeError, Run};
+use super::{malformed, Bounds, OfficeError, Run};
 use crate::domain::legal_structure::{ListKind, Paragraph};
 
 #[derive(Debug, Clone, Copy, Default)]
@@ -94,10 +94,7 @@ pub(super) fn paragraphs(xml: &[u8]) -> Result<Vec<Paragraph>, OfficeError> {
                         spans.pop();
                     }
                     b"text:h" | b"text:p" => {
-                        if let Some((mut p, runs)) = paragraph.take() {
-                            p.text = inline_markdown(&runs);
-                            Bounds::push(&mut out, p)?;
-                        }
+                        Bounds::finish(&mut out, paragraph.take())?;
                     }
                     _ => {}
                 }
